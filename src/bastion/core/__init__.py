@@ -1,0 +1,1 @@
+"""Pure core: records, units, frames, site, clock, errors, parameter objects, ballistic physics."""

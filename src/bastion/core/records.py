@@ -1,0 +1,299 @@
+"""Records that cross stages at low rate, and the per-scan detection batch (arrays).
+
+Every record is frozen, slotted and keyword-only; every physical field carries its unit in its name.
+Positions are site ENU metres, velocities ENU metres per second, times run-clock seconds (`t_s`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Vec3 = tuple[float, float, float]
+
+
+class ThreatClass(StrEnum):
+    """What a track is."""
+
+    ROCKET = "rocket"
+    FIXED_WING = "fixed_wing"
+    MULTIROTOR = "multirotor"
+    BIRD = "bird"
+    AIRCRAFT = "aircraft"
+    UNKNOWN = "unknown"
+
+
+class Affiliation(StrEnum):
+    """Whose a track is (STANAG 1241 standard identities)."""
+
+    FRIEND = "friend"
+    ASSUMED_FRIEND = "assumed_friend"
+    NEUTRAL = "neutral"
+    UNKNOWN = "unknown"
+    SUSPECT = "suspect"
+    HOSTILE = "hostile"
+
+
+FRIENDLY = frozenset({Affiliation.FRIEND, Affiliation.ASSUMED_FRIEND})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class DetectionBatch:
+    """All detections of one sensor look (scan), as arrays of length M.
+
+    `sensor_enu_m` is the sensor's position in site ENU; measurements are about it: `range_m`,
+    `az_rad` (clockwise from north), `el_rad`, `range_rate_mps` (positive receding), `rcs_m2`
+    (the sensor's estimate). `sigma_*` give the 1-sigma measurement noise of this sensor. `truth_id`
+    is for simulation scoring only (-1 for clutter); the pipeline never reads it.
+    """
+
+    sensor_id: str
+    t_s: float
+    sensor_enu_m: FloatArray
+    range_m: FloatArray
+    az_rad: FloatArray
+    el_rad: FloatArray
+    range_rate_mps: FloatArray
+    rcs_m2: FloatArray
+    sigma_range_m: float
+    sigma_az_rad: float
+    sigma_el_rad: float
+    sigma_range_rate_mps: float
+    truth_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return int(self.range_m.shape[0])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CooperativeReport:
+    """A self-reported position (ADS-B or Remote ID), already converted to site ENU."""
+
+    source: str  # "adsb" | "remote_id"
+    ident: str  # ICAO address (hex) or Remote ID serial
+    callsign: str
+    t_s: float
+    position_m: Vec3
+    velocity_mps: Vec3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackReport:
+    """A track's state at `t_s` as published to consumers."""
+
+    track_id: int
+    t_s: float
+    position_m: Vec3
+    velocity_mps: Vec3
+    position_sigma_m: float
+    n_updates: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrackLost:
+    """A track was deleted after too many misses, or the object it tracked was destroyed."""
+
+    track_id: int
+    t_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity:
+    """What and whose a track is, with the reason for the latest change."""
+
+    track_id: int
+    t_s: float
+    threat_class: ThreatClass
+    affiliation: Affiliation
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Threat:
+    """A confirmed track's closest approach to a defended zone on its predicted path."""
+
+    track_id: int
+    t_s: float
+    zone: str
+    threat_class: ThreatClass
+    cpa_m: float
+    t_cpa_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImpactPrediction:
+    """Where and when a ballistic track is predicted to reach the ground (site ENU)."""
+
+    track_id: int
+    t_s: float
+    impact_e_m: float
+    impact_n_m: float
+    t_impact_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alert:
+    """A warning raised to one zone: take cover until `t_expected_s` (impact or arrival) plus a margin."""
+
+    alert_id: int
+    track_id: int
+    zone: str
+    t_s: float
+    t_expected_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertCleared:
+    """All-clear for a zone's alert."""
+
+    alert_id: int
+    track_id: int
+    zone: str
+    t_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngagementRequest:
+    """A nomination of one hostile track to one effector, waiting for a human decision."""
+
+    request_id: int
+    track_id: int
+    effector: str
+    t_s: float
+    expires_t_s: float
+    reason: str
+
+
+class Decision(StrEnum):
+    """A human's answer to an engagement request."""
+
+    APPROVED = "approved"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Authorisation:
+    """A recorded human decision on an engagement request: who, with which role, when."""
+
+    request_id: int
+    t_s: float
+    decision: Decision
+    operator: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Engagement:
+    """A simulated engagement fired under an authorisation; never a command to real hardware."""
+
+    engagement_id: int
+    request_id: int
+    track_id: int
+    effector: str
+    t_s: float
+    t_intercept_s: float
+
+
+class Outcome(StrEnum):
+    """Result of a simulated engagement."""
+
+    DESTROYED = "destroyed"
+    MISSED = "missed"
+    ABORTED = "aborted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assessment:
+    """Kill assessment of one engagement."""
+
+    engagement_id: int
+    track_id: int
+    effector: str
+    t_s: float
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """A free-text run annotation (run started, input rejected, ...)."""
+
+    t_s: float
+    text: str
+
+
+Payload = (
+    TrackReport
+    | TrackLost
+    | Identity
+    | Threat
+    | ImpactPrediction
+    | Alert
+    | AlertCleared
+    | EngagementRequest
+    | Authorisation
+    | Engagement
+    | Assessment
+    | Note
+)
+
+
+class EventKind(StrEnum):
+    """Every kind of event the pipeline emits."""
+
+    RUN_STARTED = "run_started"
+    RUN_FINISHED = "run_finished"
+    TRACK_CONFIRMED = "track_confirmed"
+    TRACK_UPDATED = "track_updated"
+    TRACK_LOST = "track_lost"
+    IDENTITY_CHANGED = "identity_changed"
+    THREAT_RAISED = "threat_raised"
+    IMPACT_PREDICTED = "impact_predicted"
+    ALERT_RAISED = "alert_raised"
+    ALERT_CLEARED = "alert_cleared"
+    ENGAGEMENT_REQUESTED = "engagement_requested"
+    ENGAGEMENT_AUTHORISED = "engagement_authorised"
+    ENGAGEMENT_DENIED = "engagement_denied"
+    ENGAGEMENT_EXPIRED = "engagement_expired"
+    ENGAGEMENT_FIRED = "engagement_fired"
+    ENGAGEMENT_ASSESSED = "engagement_assessed"
+    INPUT_REJECTED = "input_rejected"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """The backbone record: everything that happens is one appended event.
+
+    `seq` is assigned by the event log in append order; `subject_id` is the track (or request,
+    engagement, alert) the event is about, or -1.
+    """
+
+    seq: int
+    t_s: float
+    kind: EventKind
+    subject_id: int
+    payload: Payload
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class TruthHistory:
+    """Simulated truth sampled on a regular grid, for scoring and the report (never for the pipeline).
+
+    `position_m` is (T, K, 3) site ENU with NaN where object k does not exist at sample t (not launched
+    yet, landed or destroyed); `velocity_mps` likewise. `names`, `kinds` and `hostile` are per object.
+    """
+
+    t_s: FloatArray
+    position_m: FloatArray
+    velocity_mps: FloatArray
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    hostile: tuple[bool, ...]
