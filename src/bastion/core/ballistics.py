@@ -33,20 +33,24 @@ def _density_table() -> tuple[FloatArray, FloatArray]:
 def air_density_kgpm3(h_msl_m: FloatArray | float) -> FloatArray:
     """ICAO standard-atmosphere air density (kg/m^3) at height above mean sea level (m)."""
     h, rho = _density_table()
-    return np.interp(np.clip(h_msl_m, _H_MIN_M, _H_MAX_M), h, rho)
+    return np.asarray(np.interp(np.clip(h_msl_m, _H_MIN_M, _H_MAX_M), h, rho), dtype=np.float64)
 
 
-def drag_factor_pm(cd: FloatArray | float, diameter_m: FloatArray | float, mass_kg: FloatArray | float) -> FloatArray:
+def drag_factor_pm(
+    cd: FloatArray | float, diameter_m: FloatArray | float, mass_kg: FloatArray | float
+) -> FloatArray:
     """``Cd * A / (2 m)`` in m^2/kg: multiply by rho |v| v for the drag deceleration."""
     area_m2 = np.pi * (np.asarray(diameter_m) / 2.0) ** 2
     return np.asarray(cd * area_m2 / (2.0 * np.asarray(mass_kg)), dtype=np.float64)
 
 
-def acceleration(pos_m: FloatArray, vel_mps: FloatArray, k_drag: FloatArray, site_alt_m: float) -> FloatArray:
+def acceleration(
+    pos_m: FloatArray, vel_mps: FloatArray, k_drag: FloatArray, site_alt_m: float
+) -> FloatArray:
     """Gravity plus drag for states (N, 3) in ENU; `k_drag` (N,) is ``Cd A / (2 m)``."""
     rho = air_density_kgpm3(pos_m[:, 2] + site_alt_m)
     speed = np.linalg.norm(vel_mps, axis=1)
-    acc = -(rho * k_drag * speed)[:, None] * vel_mps
+    acc: FloatArray = -(rho * k_drag * speed)[:, None] * vel_mps
     acc[:, 2] -= G0_MPS2
     return acc
 

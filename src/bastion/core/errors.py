@@ -1,10 +1,10 @@
 """The one exception tree of Bastion.
 
-    BastionError
-    ├── ConfigError          a scenario or configuration is invalid (names the file and field)
-    ├── DecodeError          bytes that do not decode (carries the offending bytes)
-    ├── StoreError           the event store cannot be opened or written
-    └── AuthorisationError   an engagement step without a valid human authorisation
+BastionError
+├── ConfigError          a scenario or configuration is invalid (names the file and field)
+├── DecodeError          bytes that do not decode (carries the offending bytes)
+├── StoreError           the event store cannot be opened or written
+└── AuthorisationError   an engagement step without a valid human authorisation
 """
 
 from __future__ import annotations

@@ -41,6 +41,11 @@ class Affiliation(StrEnum):
 
 FRIENDLY = frozenset({Affiliation.FRIEND, Affiliation.ASSUMED_FRIEND})
 
+THREAT_CLASSES: tuple[ThreatClass, ...] = tuple(ThreatClass)
+"""Array code of a class is its index here (arrays hold int8 codes, records hold the enum)."""
+AFFILIATIONS: tuple[Affiliation, ...] = tuple(Affiliation)
+"""Array code of an affiliation is its index here."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class DetectionBatch:
@@ -297,3 +302,7 @@ class TruthHistory:
     names: tuple[str, ...]
     kinds: tuple[str, ...]
     hostile: tuple[bool, ...]
+
+
+Emission = tuple[EventKind, int, Payload]
+"""What a stage emits: an event's kind, subject id and payload; the event log assigns `seq`."""
