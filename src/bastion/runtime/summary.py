@@ -1,0 +1,213 @@
+"""The run summary: per truth object what Bastion saw, said and did, from the events and the scoring.
+
+Built after the run from the event log (what the pipeline said) and the scoring (which track followed
+which object); nothing here feeds back into the pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bastion.core.records import (
+    Alert,
+    Assessment,
+    Authorisation,
+    Engagement,
+    EngagementRequest,
+    Event,
+    EventKind,
+    Identity,
+    ImpactPrediction,
+)
+from bastion.runtime.scoring import Scoring
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertLine:
+    """One zone warned for an object, with the warning time it gave (s before impact or arrival)."""
+
+    zone: str
+    raised_t_s: float
+    warning_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngagementLine:
+    """One engagement request's history."""
+
+    request_id: int
+    effector: str
+    requested_t_s: float
+    decision: str
+    operator: str
+    decided_after_s: float
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObjectLine:
+    """What happened to one simulated object, and what Bastion made of it."""
+
+    name: str
+    kind: str
+    hostile: bool
+    track_ids: tuple[int, ...]
+    identified_class: str
+    affiliation: str
+    first_detection_t_s: float
+    confirmed_t_s: float
+    end_t_s: float
+    fate: str
+    leaked: bool
+    alerts: tuple[AlertLine, ...]
+    engagements: tuple[EngagementLine, ...]
+    impact_error_m: float = math.nan
+    """Error of the last impact prediction made before half the flight time (rockets)."""
+
+    @property
+    def confirm_delay_s(self) -> float:
+        """Seconds from first detection to the first confirmed track on this object."""
+        return self.confirmed_t_s - self.first_detection_t_s
+
+    @property
+    def confirmed_before_end_s(self) -> float:
+        """Seconds between confirmation and impact or arrival (the time the defence had)."""
+        return self.end_t_s - self.confirmed_t_s
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunSummary:
+    """The whole run in a few numbers and one line per object."""
+
+    objects: tuple[ObjectLine, ...]
+    classes: dict[str, int]
+    leakers: tuple[str, ...]
+    friendly_engagements: int
+    mean_gospa_m: float
+    gospa_parts_m: tuple[float, float, float]
+    event_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _by_track(events: Sequence[Event], kind: EventKind) -> dict[int, list[Event]]:
+    out: dict[int, list[Event]] = {}
+    for ev in events:
+        if ev.kind is kind:
+            tid = getattr(ev.payload, "track_id", ev.subject_id)
+            out.setdefault(int(tid), []).append(ev)
+    return out
+
+
+def summarise(
+    events: Sequence[Event],
+    scoring: Scoring,
+    names: Sequence[str],
+    kinds: Sequence[str],
+    hostile: Sequence[bool],
+    impact_t_s: Sequence[float],
+    impact_m: np.ndarray,
+    launch_t_s: Sequence[float],
+) -> RunSummary:
+    """Summarise a run. `impact_t_s`/`impact_m` are each object's truth impact (NaN if none)."""
+    idents = _by_track(events, EventKind.IDENTITY_CHANGED)
+    alerts = _by_track(events, EventKind.ALERT_RAISED)
+    requests = _by_track(events, EventKind.ENGAGEMENT_REQUESTED)
+    impacts = _by_track(events, EventKind.IMPACT_PREDICTED)
+    decisions = {
+        ev.subject_id: ev.payload
+        for ev in events
+        if isinstance(ev.payload, Authorisation)
+        and ev.kind in (EventKind.ENGAGEMENT_AUTHORISED, EventKind.ENGAGEMENT_DENIED)
+    }
+    fired = {ev.payload.request_id: ev.payload for ev in events if isinstance(ev.payload, Engagement)}
+    assessed = {ev.payload.engagement_id: ev.payload for ev in events if isinstance(ev.payload, Assessment)}
+    fired_tracks = {e.track_id for e in fired.values()}
+    lines = []
+    friendly_engagements = 0
+    for k, name in enumerate(names):
+        tids = tuple(scoring.tracks_of(k))
+        ident: Identity | None = None
+        for tid in tids:
+            for ev in idents.get(tid, []):
+                if isinstance(ev.payload, Identity) and (ident is None or ev.t_s >= ident.t_s):
+                    ident = ev.payload
+        destroyed = scoring.destroyed_t_s.get(k)
+        t_imp = float(impact_t_s[k])
+        if destroyed is not None:
+            end, fate = destroyed, f"destroyed at {destroyed:.0f} s"
+        elif math.isfinite(t_imp):
+            end, fate = t_imp, f"reached the ground at {t_imp:.0f} s"
+        else:
+            end, fate = math.nan, "no impact"
+        a_lines = []
+        for tid in tids:
+            for ev in alerts.get(tid, []):
+                al = ev.payload
+                assert isinstance(al, Alert)
+                until = end if math.isfinite(end) else al.t_expected_s
+                a_lines.append(AlertLine(zone=al.zone, raised_t_s=al.t_s, warning_s=until - al.t_s))
+        e_lines = []
+        for tid in tids:
+            for ev in requests.get(tid, []):
+                req = ev.payload
+                assert isinstance(req, EngagementRequest)
+                dec = decisions.get(req.request_id)
+                eng = fired.get(req.request_id)
+                ass = assessed.get(eng.engagement_id) if eng else None
+                e_lines.append(
+                    EngagementLine(
+                        request_id=req.request_id,
+                        effector=req.effector,
+                        requested_t_s=req.t_s,
+                        decision=dec.decision.value if dec else "none",
+                        operator=dec.operator if dec else "",
+                        decided_after_s=(dec.t_s - req.t_s) if dec else math.nan,
+                        outcome=ass.outcome.value if ass else ("fired" if eng else "not fired"),
+                    )
+                )
+        if not hostile[k] and fired_tracks.intersection(tids):
+            friendly_engagements += 1
+        err = math.nan
+        if math.isfinite(t_imp):
+            half = launch_t_s[k] + 0.5 * (t_imp - launch_t_s[k])
+            preds = [
+                ev.payload
+                for tid in tids
+                for ev in impacts.get(tid, [])
+                if isinstance(ev.payload, ImpactPrediction) and ev.t_s <= half
+            ]
+            if preds:
+                last = preds[-1]
+                err = float(np.hypot(last.impact_e_m - impact_m[k, 0], last.impact_n_m - impact_m[k, 1]))
+        lines.append(
+            ObjectLine(
+                name=name,
+                kind=kinds[k],
+                hostile=bool(hostile[k]),
+                track_ids=tids,
+                identified_class=ident.threat_class.value if ident else "-",
+                affiliation=ident.affiliation.value if ident else "-",
+                first_detection_t_s=float(scoring.first_detection_t_s[k]),
+                confirmed_t_s=float(scoring.first_confirmed_t_s[k]),
+                end_t_s=end,
+                fate=fate,
+                leaked=bool(hostile[k]) and destroyed is None and math.isfinite(t_imp),
+                alerts=tuple(a_lines),
+                engagements=tuple(e_lines),
+                impact_error_m=err,
+            )
+        )
+    classes = Counter(ln.identified_class for ln in lines)
+    return RunSummary(
+        objects=tuple(lines),
+        classes=dict(sorted(classes.items())),
+        leakers=tuple(ln.name for ln in lines if ln.leaked),
+        friendly_engagements=friendly_engagements,
+        mean_gospa_m=scoring.mean_gospa,
+        gospa_parts_m=tuple(float(v) for v in scoring.gospa_parts / max(scoring.gospa_n, 1)),  # type: ignore[arg-type]
+        event_counts=dict(sorted(Counter(ev.kind.value for ev in events).items())),
+    )
