@@ -200,3 +200,15 @@ def test_empty_append_is_a_no_op(store: EventStore) -> None:
     with store:
         store.append([])
         assert store.events() == []
+
+
+def test_public_names_are_exported() -> None:
+    import bastion.store
+
+    assert sorted(bastion.store.__all__) == [
+        "EventStore",
+        "RunInfo",
+        "read_event_log",
+        "write_event_log",
+    ]
+    assert all(hasattr(bastion.store, name) for name in bastion.store.__all__)
