@@ -134,8 +134,8 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
     x, t_state = table.x[conf], table.t_s[conf]
     _correlate(state, inputs.cooperative, ids, x, t_state)
 
-    speed = np.linalg.norm(x[:, 3:], axis=1)
-    codes = classify(x[:, 3:], table.rcs_log_mean[conf], table.n_updates[conf], state.classifier)
+    speed = state.identities.smooth_speed(ids, x[:, 3:], t_s)
+    codes = classify(speed, table.rcs_log_mean[conf], table.n_updates[conf], state.classifier)
     for ident in state.identities.update(ids, codes, speed, t_s):
         em.append((EventKind.IDENTITY_CHANGED, ident.track_id, ident))
 
@@ -146,7 +146,8 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
     cls = state.identities.class_of(ids)
     _threat_and_warn(state, ids, x_now, aff, cls, t_s, em)
 
-    out = state.engage.step(t_s, ids, x_now, cls, aff, inputs.decisions)
+    threatening = np.isin(ids, np.fromiter(state.warn.threatened_tracks(), np.int64))
+    out = state.engage.step(t_s, ids, x_now, cls, aff, inputs.decisions, threatening)
     em.extend(out.emissions)
     if out.destroyed_track_ids:
         dead = np.array(out.destroyed_track_ids, dtype=np.int64)

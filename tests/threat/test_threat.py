@@ -65,7 +65,14 @@ def test_alert_cleared_when_track_lost_or_path_moves_away() -> None:
     te = np.array([[60.0, 60.0]])
     raised = book.step(1.0, ids, np.array([[True, True]]), np.array([[False, False]]), te, ["d"])
     assert {a.zone for a in raised if isinstance(a, Alert)} == {"hq", "housing"}
-    away = book.step(2.0, ids, np.array([[True, False]]), np.array([[False, True]]), te, ["d"])
+    housing_away = (np.array([[True, False]]), np.array([[False, True]]))
+    # One noisy prediction away is not an all-clear: the release must hold for release_hold_s.
+    assert book.step(2.0, ids, *housing_away, te, ["d"]) == []
+    assert (
+        book.step(3.0, ids, np.array([[True, True]]), np.array([[False, False]]), te, ["d"]) == []
+    )
+    assert book.step(4.0, ids, *housing_away, te, ["d"]) == []
+    away = book.step(14.0, ids, *housing_away, te, ["d"])
     assert [(c.zone, type(c)) for c in away] == [("housing", AlertCleared)]
-    lost = book.track_lost(3.0, ids, "track lost")
+    lost = book.track_lost(15.0, ids, "track lost")
     assert [c.zone for c in lost] == ["hq"] and not book.active

@@ -4,11 +4,12 @@ Per step, in order:
 1. human decisions arriving as inputs are validated by the ledger (refusals become `input_rejected`);
 2. shots whose intercept time has come are assessed: destroyed or missed, drawn from the seeded
    generator with the effector's probability of kill for the track's class;
-3. open requests are expired, withdrawn (track lost, or no longer hostile: a friend is never fired on),
-   or, once approved and when the intercept geometry allows, fired through `ledger.consume`;
-4. hostile tracks with no open request or shot in flight are nominated to the effector with the earliest
-   feasible intercept that still has rounds (greedy; optimal assignment is later work). A missed track
-   becomes free again, so shoot-look-shoot follows naturally.
+3. open requests are withdrawn if the track is lost or no longer hostile (a friend is never fired on);
+   undecided ones expire; approved ones are fired through `ledger.consume` when the intercept geometry
+   allows, or withdrawn once no intercept is feasible any more;
+4. hostile tracks that threaten a zone, with no open request or shot in flight, are nominated to the
+   effector with the earliest feasible intercept that still has rounds (greedy; optimal assignment is
+   later work). A missed track becomes free again, so shoot-look-shoot follows naturally.
 """
 
 from __future__ import annotations
@@ -89,14 +90,22 @@ class EngageBook:
         class_codes: NDArray[np.int8],
         aff_codes: NDArray[np.int8],
         decisions: Sequence[Authorisation],
+        threatening: NDArray[np.bool_] | None = None,
     ) -> EngageOutput:
-        """Advance engagements to `t_s` for the confirmed tracks given as arrays (rows aligned)."""
+        """Advance engagements to `t_s` for the confirmed tracks given as arrays (rows aligned).
+
+        `threatening` marks the tracks that threaten a defended zone; only those are nominated
+        (default: every hostile track).
+        """
         out = EngageOutput()
         row = {int(t): i for i, t in enumerate(track_ids.tolist())}
         self._decisions(decisions, out)
         self._assess(t_s, row, out)
         self._progress_requests(t_s, row, x, class_codes, aff_codes, out)
-        self._nominate(t_s, track_ids, x, class_codes, aff_codes, out)
+        eligible = (aff_codes == _HOSTILE) & ~np.isin(track_ids, out.destroyed_track_ids)
+        if threatening is not None:
+            eligible &= threatening
+        self._nominate(t_s, track_ids, x, class_codes, eligible, out)
         return out
 
     def _decisions(self, decisions: Sequence[Authorisation], out: EngageOutput) -> None:
@@ -160,16 +169,24 @@ class EngageBook:
                 text = f"request {req_id}: track {req.track_id} is now {aff}, not hostile"
                 self._withdraw(req_id, t_s, text, out)
                 continue
-            if t_s > req.expires_t_s:
-                self._withdraw(req_id, t_s, f"request {req_id} expired", out)
-                continue
             auth = self.ledger.decisions.get(req_id)
-            if auth is None or auth.decision is not Decision.APPROVED or self.rounds[k] <= 0:
+            if auth is None:
+                if t_s > req.expires_t_s:
+                    self._withdraw(req_id, t_s, f"request {req_id} expired undecided", out)
+                continue
+            if auth.decision is not Decision.APPROVED:
                 continue
             eff = self.effectors[k]
+            if self.rounds[k] <= 0:
+                self._withdraw(req_id, t_s, f"request {req_id}: {eff.name} has no rounds left", out)
+                continue
             earliest = max(0.0, auth.t_s + eff.reaction_s - t_s)
             fire, inter = first_intercept(eff, x[r : r + 1], earliest, self.horizon_s)
-            if not np.isfinite(fire[0]) or fire[0] > earliest + FIRE_WINDOW_S:
+            if not np.isfinite(fire[0]):
+                text = f"request {req_id}: no feasible intercept by {eff.name} any more"
+                self._withdraw(req_id, t_s, text, out)
+                continue
+            if fire[0] > earliest + FIRE_WINDOW_S:
                 continue
             self.ledger.consume(req_id)
             self.ledger.close(req_id)
@@ -195,12 +212,12 @@ class EngageBook:
         track_ids: NDArray[np.int64],
         x: NDArray[np.float64],
         class_codes: NDArray[np.int8],
-        aff_codes: NDArray[np.int8],
+        eligible: NDArray[np.bool_],
         out: EngageOutput,
     ) -> None:
         busy = self.busy_tracks()
         cand = np.flatnonzero(
-            (aff_codes == _HOSTILE) & ~np.isin(track_ids, np.fromiter(busy, np.int64, len(busy)))
+            eligible & ~np.isin(track_ids, np.fromiter(busy, np.int64, len(busy)))
         )
         if cand.size == 0 or not self.effectors:
             return

@@ -1,10 +1,12 @@
 """Track classification v1: kinematic and radar-cross-section rules, vectorised over tracks.
 
 A transparent rule set rather than a trained model: each rule is one physical fact from the domain
-primer (rockets are fast and small, manned aircraft are large, one-way attack drones cruise at
-25-120 m/s with small RCS, birds are slow and tiny). Micro-Doppler features and a trained classifier
-come with the identification work; until then slow small targets are split between bird and multirotor
-by RCS alone, which is the weakest rule here.
+primer (rockets are fast, manned aircraft are large, birds are tiny and not fast, one-way attack drones
+cruise at 25-120 m/s with RCS of 0.05-0.5 m^2). RCS comes first because its log-mean over a track's
+detections settles quickly, while a tracker's speed estimate of a slow target is noisy: speed is taken
+horizontally and time-smoothed by the caller. Micro-Doppler features and a trained classifier come
+with the identification work; until then a slow drone with bird-like RCS is called a bird, the weakest
+rule here.
 
 Inputs are arrays over tracks; the output is an array of `ThreatClass` codes (indices into `CLASSES`).
 """
@@ -33,7 +35,8 @@ class ClassifierParams:
     rocket_min_speed_mps: float = 130.0
     aircraft_min_rcs_m2: float = 1.0
     drone_min_speed_mps: float = 22.0
-    bird_max_rcs_m2: float = 0.012
+    bird_max_rcs_m2: float = 0.02
+    bird_max_speed_mps: float = 35.0
 
 
 def rcs_estimate_m2(rcs_log_mean: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -42,27 +45,27 @@ def rcs_estimate_m2(rcs_log_mean: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def classify(
-    velocity_mps: NDArray[np.float64],
+    speed_mps: NDArray[np.float64],
     rcs_log_mean: NDArray[np.float64],
     n_updates: NDArray[np.int64],
     params: ClassifierParams,
 ) -> NDArray[np.int8]:
     """Class codes (indices into `CLASSES`) for N tracks.
 
-    `velocity_mps` is (N, 3) ENU, `rcs_log_mean` (N,) the running mean of log10 RCS estimates,
-    `n_updates` (N,) the number of detections each track has absorbed.
+    `speed_mps` (N,) is each track's (smoothed) speed, `rcs_log_mean` (N,) the running mean of
+    log10 RCS estimates, `n_updates` (N,) the number of detections each track has absorbed.
     """
-    speed = np.linalg.norm(velocity_mps, axis=1)
+    speed = np.asarray(speed_mps, dtype=np.float64)
     rcs = rcs_estimate_m2(rcs_log_mean)
     out = np.full(speed.shape, CODE[ThreatClass.UNKNOWN], dtype=np.int8)
     big = rcs >= params.aircraft_min_rcs_m2
     fast = speed >= params.rocket_min_speed_mps
-    cruise = (speed >= params.drone_min_speed_mps) & ~fast
-    slow = speed < params.drone_min_speed_mps
+    tiny = (rcs < params.bird_max_rcs_m2) & (speed < params.bird_max_speed_mps)
+    rest = ~big & ~fast & ~tiny
     out[big] = CODE[ThreatClass.AIRCRAFT]
     out[~big & fast] = CODE[ThreatClass.ROCKET]
-    out[~big & cruise] = CODE[ThreatClass.FIXED_WING]
-    out[~big & slow & (rcs < params.bird_max_rcs_m2)] = CODE[ThreatClass.BIRD]
-    out[~big & slow & (rcs >= params.bird_max_rcs_m2)] = CODE[ThreatClass.MULTIROTOR]
+    out[~big & ~fast & tiny] = CODE[ThreatClass.BIRD]
+    out[rest & (speed >= params.drone_min_speed_mps)] = CODE[ThreatClass.FIXED_WING]
+    out[rest & (speed < params.drone_min_speed_mps)] = CODE[ThreatClass.MULTIROTOR]
     out[n_updates < params.min_updates] = CODE[ThreatClass.UNKNOWN]
     return out

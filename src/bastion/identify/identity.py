@@ -7,7 +7,9 @@ Affiliation rules v1 (the site's rules come with the identification work):
 - birds are NEUTRAL; manned aircraft without ADS-B and unclassified tracks are UNKNOWN.
 
 A class, once known, changes only when `switch_evals` consecutive evaluations agree on another class,
-so one noisy velocity estimate does not flip an identity back and forth.
+so one noisy velocity estimate does not flip an identity back and forth. The book also keeps each
+track's horizontal speed smoothed with time constant `speed_tau_s` (`smooth_speed`), which the
+classifier uses: a tracker's velocity of a slow target wanders by several m/s from scan to scan.
 State is arrays keyed by track id; only the changes become Python records.
 """
 
@@ -36,13 +38,16 @@ IdentityChange = Identity
 class IdentityBook:
     """Arrays over known track ids: class code, affiliation code, friend latch, pending switch."""
 
-    switch_evals: int = 2
+    switch_evals: int = 3
+    speed_tau_s: float = 6.0
     track_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     cls: NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     aff: NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     friend: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     pending: NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     pending_count: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    speed_mps: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    speed_t_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     friend_reason: dict[int, str] = field(default_factory=dict)
 
     def _rows(self, ids: IntArray) -> IntArray:
@@ -56,6 +61,8 @@ class IdentityBook:
             self.friend = np.concatenate([self.friend, np.zeros(n, bool)])
             self.pending = np.concatenate([self.pending, np.full(n, _UNKNOWN, np.int8)])
             self.pending_count = np.concatenate([self.pending_count, np.zeros(n, np.int16)])
+            self.speed_mps = np.concatenate([self.speed_mps, np.full(n, np.nan)])
+            self.speed_t_s = np.concatenate([self.speed_t_s, np.full(n, np.nan)])
         order = np.argsort(self.track_id, kind="stable")
         pos = np.searchsorted(self.track_id[order], ids)
         return np.asarray(order[pos], dtype=np.int64)
@@ -70,8 +77,34 @@ class IdentityBook:
     def forget(self, track_ids: IntArray) -> None:
         """Drop rows of tracks that no longer exist."""
         keep = ~np.isin(self.track_id, track_ids)
-        for name in ("track_id", "cls", "aff", "friend", "pending", "pending_count"):
+        names = (
+            "track_id",
+            "cls",
+            "aff",
+            "friend",
+            "pending",
+            "pending_count",
+            "speed_mps",
+            "speed_t_s",
+        )
+        for name in names:
             setattr(self, name, getattr(self, name)[keep])
+
+    def smooth_speed(
+        self, track_ids: IntArray, velocity_mps: NDArray[np.float64], t_s: float
+    ) -> NDArray[np.float64]:
+        """Fold this evaluation's ENU velocities (N, 3) into each track's smoothed horizontal speed."""
+        ids = np.asarray(track_ids, dtype=np.int64)
+        if ids.size == 0:
+            return np.zeros(0)
+        rows = self._rows(ids)
+        now = np.hypot(velocity_mps[:, 0], velocity_mps[:, 1])
+        prev, t_prev = self.speed_mps[rows], self.speed_t_s[rows]
+        w = np.where(np.isnan(prev), 1.0, 1.0 - np.exp(-(t_s - t_prev) / self.speed_tau_s))
+        new = np.where(np.isnan(prev), now, prev + w * (now - prev))
+        self.speed_mps[rows] = new
+        self.speed_t_s[rows] = t_s
+        return new
 
     def affiliation_of(self, track_ids: IntArray) -> NDArray[np.int8]:
         """Affiliation codes of the given ids (-1 for ids never identified)."""

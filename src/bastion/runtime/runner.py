@@ -118,7 +118,13 @@ def run_scenario(
         )
     )
     events: list[Event] = state.events(
-        [(EventKind.RUN_STARTED, -1, Note(t_s=0.0, text=f"{p.name} seed {seed} bastion {__version__}"))],
+        [
+            (
+                EventKind.RUN_STARTED,
+                -1,
+                Note(t_s=0.0, text=f"{p.name} seed {seed} bastion {__version__}"),
+            )
+        ],
         0.0,
     )
     pending: list[Authorisation] = []
@@ -133,9 +139,13 @@ def run_scenario(
             inputs = pipeline.StepInputs(batches=batches, cooperative=coop, decisions=ready)
             state, new = pipeline.step(state, inputs, t_s)
             for ev in new:
-                if ev.kind is EventKind.ENGAGEMENT_REQUESTED and isinstance(ev.payload, EngagementRequest):
+                if ev.kind is EventKind.ENGAGEMENT_REQUESTED and isinstance(
+                    ev.payload, EngagementRequest
+                ):
                     pending.append(operator.decide(ev.payload))
-                elif ev.kind is EventKind.TRACK_LOST and "destroyed" in getattr(ev.payload, "reason", ""):
+                elif ev.kind is EventKind.TRACK_LOST and "destroyed" in getattr(
+                    ev.payload, "reason", ""
+                ):
                     k = scoring.track_truth.get(ev.subject_id)
                     if k is not None:
                         world.destroy(k, t_s)

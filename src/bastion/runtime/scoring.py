@@ -75,7 +75,7 @@ class Scoring:
     ) -> None:
         """Score one scan: GOSPA of the picture and the track-to-object assignment."""
         cov = np.flatnonzero(self.covered(truth_pos, alive))
-        g = gospa(track_pos, truth_pos[cov], c=self.c_m, p=1.0)
+        g = gospa(track_pos, truth_pos[cov], c_m=self.c_m, p=1.0)
         self.gospa_sum += g.total
         self.gospa_parts += (g.localisation, g.missed, g.false)
         self.gospa_n += 1

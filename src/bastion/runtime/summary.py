@@ -123,8 +123,12 @@ def summarise(
         if isinstance(ev.payload, Authorisation)
         and ev.kind in (EventKind.ENGAGEMENT_AUTHORISED, EventKind.ENGAGEMENT_DENIED)
     }
-    fired = {ev.payload.request_id: ev.payload for ev in events if isinstance(ev.payload, Engagement)}
-    assessed = {ev.payload.engagement_id: ev.payload for ev in events if isinstance(ev.payload, Assessment)}
+    fired = {
+        ev.payload.request_id: ev.payload for ev in events if isinstance(ev.payload, Engagement)
+    }
+    assessed = {
+        ev.payload.engagement_id: ev.payload for ev in events if isinstance(ev.payload, Assessment)
+    }
     fired_tracks = {e.track_id for e in fired.values()}
     lines = []
     friendly_engagements = 0
@@ -182,7 +186,9 @@ def summarise(
             ]
             if preds:
                 last = preds[-1]
-                err = float(np.hypot(last.impact_e_m - impact_m[k, 0], last.impact_n_m - impact_m[k, 1]))
+                err = float(
+                    np.hypot(last.impact_e_m - impact_m[k, 0], last.impact_n_m - impact_m[k, 1])
+                )
         lines.append(
             ObjectLine(
                 name=name,

@@ -3,7 +3,8 @@
 An alert is raised when the pipeline's warn matrix says a track threatens a zone (an impact point or a
 predicted path within the warning distance). It carries the expected time of impact or arrival and
 stays until one of: the track is lost or destroyed; the expected time plus `margin_s` has passed; the
-track's predicted path has moved clearly away (the release matrix). Each raise and clear is a record.
+track's predicted path has stayed clearly away (the release matrix) for `release_hold_s`, so that one
+noisy heading estimate does not give a premature all-clear. Each raise and clear is a record.
 Only the sparse set of active alerts is kept as Python objects.
 """
 
@@ -22,6 +23,7 @@ from bastion.core.records import Alert, AlertCleared
 class _Active:
     alert: Alert
     t_expected_s: float
+    release_since_s: float = float("nan")
 
 
 @dataclass(slots=True)
@@ -30,6 +32,7 @@ class WarnBook:
 
     zone_names: tuple[str, ...]
     margin_s: float
+    release_hold_s: float = 10.0
     next_id: int = 1
     active: dict[tuple[int, int], _Active] = field(default_factory=dict)
 
@@ -70,8 +73,17 @@ class WarnBook:
             if t_s > act.t_expected_s + self.margin_s:
                 out.append(self._clear(key, t_s, "expected impact or arrival time passed"))
             elif r is not None and release[r, key[1]]:
-                out.append(self._clear(key, t_s, "predicted path no longer threatens the zone"))
+                if act.release_since_s != act.release_since_s:  # NaN: first release seen now
+                    act.release_since_s = t_s
+                if t_s - act.release_since_s >= self.release_hold_s:
+                    out.append(self._clear(key, t_s, "predicted path no longer threatens the zone"))
+            else:
+                act.release_since_s = float("nan")
         return out
+
+    def threatened_tracks(self) -> set[int]:
+        """Track ids with at least one active alert."""
+        return {k[0] for k in self.active}
 
     def track_lost(
         self, t_s: float, track_ids: NDArray[np.int64], reason: str
