@@ -1,0 +1,14 @@
+"""Scenario configuration: the YAML edge that produces the core's frozen parameter objects.
+
+    load_scenario(path) -> LoadedScenario(params, source_text, sha256, seed, description)
+
+Any problem in the file raises `bastion.core.errors.ConfigError` naming the file, the field path and
+what was expected. The schema is documented in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+from bastion.config.loader import LoadedScenario, load_scenario, parse_scenario
+from bastion.config.schema import ScenarioSpec
+
+__all__ = ["LoadedScenario", "ScenarioSpec", "load_scenario", "parse_scenario"]

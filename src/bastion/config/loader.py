@@ -1,0 +1,283 @@
+"""Read a scenario YAML file into the core's frozen parameter objects.
+
+`load_scenario(path)` reads the file, parses the YAML (rejecting duplicate keys, which PyYAML would
+silently resolve to the last one), validates it against `bastion.config.schema` and the cross-field
+rules of `bastion.config.checks`, and converts it: degrees become radians, positions site ENU metres
+tuples, the radar's reference Pd (if given) a reference SNR. Any problem raises one `ConfigError`
+naming the file, the field path and the YAML line; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from bastion.config.checks import check_scenario
+from bastion.config.messages import Issue, Loc, config_error, format_loc, issues_from_validation
+from bastion.config.schema import (
+    AircraftSpec,
+    BirdFlockSpec,
+    FixedWingSpec,
+    MultirotorSpec,
+    RadarSpec,
+    RocketSpec,
+    ScenarioSpec,
+    TargetSpec,
+)
+from bastion.core.errors import ConfigError
+from bastion.core.geo import Site
+from bastion.core.params import (
+    AdsbReceiverParams,
+    BirdFlock,
+    EffectorKind,
+    EffectorParams,
+    OperatorParams,
+    RadarParams,
+    RocketTarget,
+    ScenarioParams,
+    Target,
+    TargetKind,
+    ThreatParams,
+    TrackerParams,
+    WaypointTarget,
+    ZoneParams,
+)
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadedScenario:
+    """A validated scenario: its parameters, the exact file text and the SHA-256 of the file's bytes,
+    the scenario's default root seed, its free-text description and where it came from (`source`,
+    the path as given, for messages)."""
+
+    params: ScenarioParams
+    source_text: str
+    sha256: str
+    seed: int
+    description: str = ""
+    source: str = ""
+
+
+def load_scenario(path: Path | str) -> LoadedScenario:
+    """Load and validate the scenario file at `path`; raise `ConfigError` on any problem."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise ConfigError("expected a scenario file, got a directory", source=source) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the file: {exc.strerror}", source=source) from None
+    return parse_scenario(data, source=source)
+
+
+def parse_scenario(data: bytes | str, *, source: str = "<string>") -> LoadedScenario:
+    """Validate scenario YAML given as bytes or text; `source` names it in error messages."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"expected UTF-8 text, got an undecodable byte at offset {exc.start}", source=source
+        ) from None
+    root, tree = _read_yaml(text, source)
+    if not isinstance(tree, dict):
+        kind = "a list" if isinstance(tree, list) else repr(tree)
+        raise ConfigError(f"expected a mapping of scenario fields, got {kind}", source=source)
+    try:
+        spec = ScenarioSpec.model_validate(tree)
+    except ValidationError as exc:
+        raise config_error(issues_from_validation(exc, tree), root, source) from None
+    issues = [Issue(loc=loc, message=msg) for loc, msg in check_scenario(spec)]
+    if issues:
+        raise config_error(issues, root, source)
+    return LoadedScenario(
+        params=to_params(spec),
+        source_text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        seed=spec.seed,
+        description=spec.description,
+        source=source,
+    )
+
+
+def _read_yaml(text: str, source: str) -> tuple[yaml.Node, object]:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise ConfigError("the file is empty; expected a scenario mapping", source=source)
+        _reject_duplicates(root, (), source, set())
+        return root, loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = "; ".join(p for p in (exc.context, exc.problem) if p)
+        raise ConfigError(f"YAML syntax error{where}: {what}", source=source) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"YAML error: {exc}", source=source) from None
+    finally:
+        loader.dispose()
+
+
+def _reject_duplicates(node: yaml.Node, loc: Loc, source: str, seen: set[int]) -> None:
+    if id(node) in seen:  # an alias to a node already walked
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(getattr(key, "value", ""))
+            if key.tag == _MERGE_TAG:
+                continue
+            if isinstance(key, yaml.ScalarNode) and name in first:
+                where = format_loc((*loc, name))
+                raise ConfigError(
+                    f"duplicate field (line {key.start_mark.line + 1}); "
+                    f"first given on line {first[name]}",
+                    source=source,
+                    path=where,
+                )
+            first[name] = key.start_mark.line + 1
+            _reject_duplicates(value, (*loc, name), source, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _reject_duplicates(item, (*loc, i), source, seen)
+
+
+def to_params(spec: ScenarioSpec) -> ScenarioParams:
+    """Convert a validated scenario to the core's parameter objects (degrees to radians)."""
+    op, tr, th = spec.operator, spec.tracker, spec.threat
+    return ScenarioParams(
+        name=spec.name,
+        site=Site(
+            name=spec.site.name,
+            lat_rad=math.radians(spec.site.lat_deg),
+            lon_rad=math.radians(spec.site.lon_deg),
+            alt_m=spec.site.alt_m,
+        ),
+        duration_s=spec.duration_s,
+        radars=tuple(_radar(r) for r in spec.radars),
+        targets=tuple(_target(t) for t in spec.targets),
+        zones=tuple(
+            ZoneParams(
+                name=z.name, polygon_m=tuple(z.polygon_m), population=z.population, value=z.value
+            )
+            for z in spec.zones
+        ),
+        effectors=tuple(
+            EffectorParams(
+                name=e.name,
+                kind=EffectorKind(e.kind),
+                position_m=e.position_m,
+                min_range_m=e.min_range_m,
+                max_range_m=e.max_range_m,
+                max_alt_m=e.max_alt_m,
+                reaction_s=e.reaction_s,
+                projectile_speed_mps=e.projectile_speed_mps,
+                pk=dict(e.pk),
+                magazine=e.magazine,
+            )
+            for e in spec.effectors
+        ),
+        adsb=(
+            AdsbReceiverParams(
+                period_s=spec.adsb.period_s, sigma_position_m=spec.adsb.sigma_position_m
+            )
+            if spec.adsb is not None
+            else None
+        ),
+        operator=OperatorParams(
+            name=op.name,
+            role=op.role,
+            delay_median_s=op.delay_median_s,
+            delay_sigma=op.delay_sigma,
+            approve_probability=op.approve_probability,
+        ),
+        tracker=TrackerParams(**tr.model_dump()),
+        threat=ThreatParams(**th.model_dump()),
+    )
+
+
+def ref_snr_db(radar: RadarSpec) -> float:
+    """The radar's reference SNR (dB): given, or solved from Pd = Pfa^(1 / (1 + SNR)) (Swerling I)."""
+    if radar.ref_snr_db is not None:
+        return radar.ref_snr_db
+    assert radar.ref_pd is not None  # the checks require exactly one of the two
+    snr = math.log(radar.pfa) / math.log(radar.ref_pd) - 1.0
+    return 10.0 * math.log10(snr)
+
+
+def _radar(r: RadarSpec) -> RadarParams:
+    return RadarParams(
+        sensor_id=r.id,
+        position_m=r.position_m,
+        scan_period_s=r.scan_period_s,
+        min_range_m=r.min_range_m,
+        max_range_m=r.max_range_m,
+        min_el_rad=math.radians(r.min_el_deg),
+        max_el_rad=math.radians(r.max_el_deg),
+        sigma_range_m=r.sigma_range_m,
+        sigma_az_rad=math.radians(r.sigma_az_deg),
+        sigma_el_rad=math.radians(r.sigma_el_deg),
+        sigma_range_rate_mps=r.sigma_range_rate_mps,
+        ref_range_m=r.ref_range_m,
+        ref_rcs_m2=r.ref_rcs_m2,
+        ref_snr_db=ref_snr_db(r),
+        pfa=r.pfa,
+        clutter_per_scan=r.clutter_per_scan,
+    )
+
+
+def _target(t: TargetSpec) -> Target:
+    if isinstance(t, RocketSpec):
+        return RocketTarget(
+            target_id=t.id,
+            launch_m=t.launch_m,
+            aim_m=t.aim_m,
+            launch_t_s=t.launch_t_s,
+            speed_mps=t.speed_mps,
+            mass_kg=t.mass_kg,
+            diameter_m=t.diameter_m,
+            drag_coefficient=t.drag_coefficient,
+            rcs_m2=t.rcs_m2,
+            high_angle=t.high_angle,
+        )
+    if isinstance(t, BirdFlockSpec):
+        return BirdFlock(
+            target_id=t.id,
+            centre_m=t.centre_m,
+            count=t.count,
+            radius_m=t.radius_m,
+            speed_mps=t.speed_mps,
+            rcs_m2=t.rcs_m2,
+            start_t_s=t.start_t_s,
+        )
+    return _waypoint_target(t)
+
+
+def _waypoint_target(t: FixedWingSpec | MultirotorSpec | AircraftSpec) -> WaypointTarget:
+    target = WaypointTarget(
+        target_id=t.id,
+        kind=TargetKind(t.kind),
+        hostile=t.hostile,
+        start_t_s=t.start_t_s,
+        waypoints_m=tuple(t.waypoints_m),
+        speed_mps=t.speed_mps,
+        rcs_m2=t.rcs_m2,
+        adsb_icao=t.adsb_icao,
+        callsign=t.callsign,
+    )
+    if isinstance(t, FixedWingSpec):
+        return replace(target, dive_angle_rad=math.radians(t.dive_angle_deg))
+    if isinstance(t, MultirotorSpec):
+        return replace(target, hover_s=t.hover_s)
+    return target
