@@ -33,7 +33,9 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+if not console.is_terminal:  # a log file or a pipe: wide enough for the summary tables
+    console = Console(width=110)
+err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 110)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -46,59 +48,64 @@ def _fmt_t(t: float) -> str:
 
 
 def print_summary(result: RunResult, summary: RunSummary) -> None:
-    """The terminal summary of a run."""
-    by_class = Table(title="Objects by identified class")
+    """The terminal summary of a run: objects, alerts, engagements, leakers, GOSPA, paths."""
+    by_class = Table(title="Objects by identified class", title_justify="left")
     by_class.add_column("class")
-    by_class.add_column("count", justify="right")
+    by_class.add_column("objects", justify="right")
     for cls, n in summary.classes.items():
         by_class.add_row(cls, str(n))
     console.print(by_class)
 
-    t = Table(title="What Bastion saw, said and did (times in s from start)")
-    for col in (
-        "object",
-        "truth",
-        "identified as",
-        "detected",
-        "confirmed",
-        "lead",
-        "alerts",
-        "engagements",
-        "fate",
-    ):
-        t.add_column(col, overflow="fold")
+    obj = Table(title="Objects (times in s from the start)", title_justify="left")
+    for col in ("object", "truth", "identified", "detected", "confirmed", "lead", "fate"):
+        obj.add_column(col, justify="right" if col in ("detected", "confirmed", "lead") else "left")
     for ob in summary.objects:
-        alerts = ", ".join(f"{a.zone} ({a.warning_s:.0f} s)" for a in ob.alerts) or "-"
-        engs = "; ".join(
-            f"#{e.request_id} {e.effector}: {e.decision}"
-            + (f" by {e.operator} after {e.decided_after_s:.1f} s" if e.operator else "")
-            + f", {e.outcome}"
-            for e in ob.engagements
-        )
-        truth = f"{'hostile ' if ob.hostile else ''}{ob.kind}"
-        ident = f"{ob.identified_class} / {ob.affiliation}"
-        lead = "-"
-        if math.isfinite(ob.confirmed_t_s):
-            lead = f"+{ob.confirm_delay_s:.0f} s"
-            if math.isfinite(ob.end_t_s):
-                lead += f", {ob.confirmed_before_end_s:.0f} s before end"
-        t.add_row(
+        obj.add_row(
             ob.name,
-            truth,
-            ident,
+            f"{'hostile ' if ob.hostile else ''}{ob.kind}",
+            f"{ob.identified_class} / {ob.affiliation}",
             _fmt_t(ob.first_detection_t_s),
-            _fmt_t(ob.confirmed_t_s),
-            lead,
-            alerts,
-            engs or "-",
-            ob.fate
-            + (
-                f"; impact predicted within {ob.impact_error_m:.0f} m"
-                if math.isfinite(ob.impact_error_m)
-                else ""
-            ),
+            _fmt_t(ob.confirmed_t_s)
+            + (f" (+{ob.confirm_delay_s:.0f})" if ob.confirm_delay_s >= 0 else ""),
+            _fmt_t(ob.lead_s),
+            ob.fate,
         )
-    console.print(t)
+    console.print(obj)
+    console.print("  lead: seconds from confirmed track to the planned impact", style="dim")
+
+    alerts = Table(title="Alerts", title_justify="left")
+    for col in ("zone", "object", "raised", "warning"):
+        alerts.add_column(col, justify="right" if col in ("raised", "warning") else "left")
+    for ob in summary.objects:
+        for a in ob.alerts:
+            alerts.add_row(a.zone, ob.name, f"{a.raised_t_s:.0f}", f"{a.warning_s:.0f} s")
+    console.print(alerts if alerts.row_count else "[bold]Alerts:[/] none")
+
+    engs = Table(
+        title="Engagements (models only; each needs a recorded human decision)",
+        title_justify="left",
+    )
+    for col in ("req", "object", "effector", "requested", "decision", "outcome"):
+        engs.add_column(col, justify="right" if col in ("req", "requested") else "left")
+    for ob in summary.objects:
+        for e in ob.engagements:
+            who = f" by {e.operator} after {e.decided_after_s:.1f} s" if e.operator else ""
+            engs.add_row(
+                str(e.request_id),
+                ob.name,
+                e.effector,
+                f"{e.requested_t_s:.0f}",
+                e.decision + who,
+                e.outcome,
+            )
+    console.print(engs if engs.row_count else "[bold]Engagements:[/] none")
+    for ob in summary.objects:
+        if math.isfinite(ob.impact_error_m):
+            console.print(
+                f"[bold]Impact prediction[/] for {ob.name} at half its flight time: "
+                f"{ob.impact_error_m:.0f} m from the true impact point"
+            )
+
     loc, miss, false = summary.gospa_parts_m
     console.print(f"[bold]Leakers:[/] {', '.join(summary.leakers) or 'none'}")
     console.print(f"[bold]Friendly objects engaged:[/] {summary.friendly_engagements}")
@@ -107,7 +114,8 @@ def print_summary(result: RunResult, summary: RunSummary) -> None:
         f"(localisation {loc:.1f}, missed {miss:.1f}, false {false:.1f})"
     )
     console.print(f"[bold]Report:[/] {result.report_path}")
-    console.print(f"[bold]Database:[/] {result.db_path}   [bold]Event log:[/] {result.events_path}")
+    console.print(f"[bold]Database:[/] {result.db_path}")
+    console.print(f"[bold]Event log:[/] {result.events_path}")
 
 
 def summarise_result(result: RunResult) -> RunSummary:
@@ -120,8 +128,8 @@ def summarise_result(result: RunResult) -> RunSummary:
         names=w.names,
         kinds=[str(k) for k in w.kinds],
         hostile=w.hostile,
-        impact_t_s=[w.impact_t_s(k) for k in range(n)],
-        impact_m=np.array([w.impact_point_m(k) for k in range(n)]).reshape(n, 3),
+        impact_t_s=[w.impact_t_s(k, planned=True) for k in range(n)],
+        impact_m=np.array([w.impact_point_m(k, planned=True) for k in range(n)]).reshape(n, 3),
         launch_t_s=[w.start_t_s(k) for k in range(n)],
     )
 
@@ -145,9 +153,8 @@ def run(
     try:
         loaded = load_scenario(scenario)
         out_dir = out if out is not None else Path("runs") / scenario.stem
-        console.print(
-            f"[bold]Bastion {__version__}[/]: {loaded.params.name}, seed {seed if seed is not None else loaded.seed}"
-        )
+        shown_seed = seed if seed is not None else loaded.seed
+        console.print(f"[bold]Bastion {__version__}[/]: {loaded.params.name}, seed {shown_seed}")
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),

@@ -2,10 +2,9 @@
 
 import numpy as np
 
-from bastion.core.ballistics import drag_factor_pm, propagate_to_ground
 from bastion.core.params import ZoneParams
 from bastion.core.records import Alert, AlertCleared
-from bastion.threat import WarnBook, closest_approach, predict_impact
+from bastion.threat import WarnBook, closest_approach
 from bastion.threat.approach import zone_geometries
 
 SQUARE = ZoneParams(
@@ -36,25 +35,21 @@ def test_path_stops_at_the_ground() -> None:
     assert 850.0 < app.cpa_m[0, 0] < 1000.0
 
 
-def test_impact_prediction_matches_forward_propagation() -> None:
-    k = float(drag_factor_pm(0.35, 0.107, 18.8))
-    x0 = np.array([[0.0, 0.0, 1.0, 200.0, 0.0, 200.0]])
-    truth, t_truth = propagate_to_ground(x0[:, :3], x0[:, 3:], np.array([k]), 35.0, dt_s=0.01)
-    got, t_got = predict_impact(x0, k, 35.0)
-    assert np.linalg.norm(got - truth) < 2.0 and abs(t_got[0] - t_truth[0]) < 0.05
-
-
 def test_alert_raised_once_then_cleared_after_expected_time() -> None:
     book = WarnBook(zone_names=("hq",), margin_s=5.0)
     ids = np.array([3], dtype=np.int64)
     warn = np.array([[True]])
     no = np.array([[False]])
     te = np.array([[20.0]])
-    first = book.step(1.0, ids, warn, no, te, ["rocket"])
+
+    def why(i: int, j: int) -> str:
+        return "rocket"
+
+    first = book.step(1.0, ids, warn, no, te, why)
     assert len(first) == 1 and isinstance(first[0], Alert) and first[0].t_expected_s == 20.0
-    assert book.step(2.0, ids, warn, no, te, ["rocket"]) == []
-    assert book.step(24.0, ids, warn, no, te, ["rocket"]) == []
-    cleared = book.step(25.5, ids, warn, no, te, ["rocket"])
+    assert book.step(2.0, ids, warn, no, te, why) == []
+    assert book.step(24.0, ids, warn, no, te, why) == []
+    cleared = book.step(25.5, ids, warn, no, te, why)
     assert len(cleared) == 1 and isinstance(cleared[0], AlertCleared)
     assert cleared[0].alert_id == first[0].alert_id
 
@@ -63,16 +58,19 @@ def test_alert_cleared_when_track_lost_or_path_moves_away() -> None:
     book = WarnBook(zone_names=("hq", "housing"), margin_s=5.0)
     ids = np.array([3], dtype=np.int64)
     te = np.array([[60.0, 60.0]])
-    raised = book.step(1.0, ids, np.array([[True, True]]), np.array([[False, False]]), te, ["d"])
+
+    def why(i: int, j: int) -> str:
+        return f"drone toward {book.zone_names[j]}"
+
+    raised = book.step(1.0, ids, np.array([[True, True]]), np.array([[False, False]]), te, why)
     assert {a.zone for a in raised if isinstance(a, Alert)} == {"hq", "housing"}
+    assert all(a.reason == f"drone toward {a.zone}" for a in raised)
     housing_away = (np.array([[True, False]]), np.array([[False, True]]))
     # One noisy prediction away is not an all-clear: the release must hold for release_hold_s.
-    assert book.step(2.0, ids, *housing_away, te, ["d"]) == []
-    assert (
-        book.step(3.0, ids, np.array([[True, True]]), np.array([[False, False]]), te, ["d"]) == []
-    )
-    assert book.step(4.0, ids, *housing_away, te, ["d"]) == []
-    away = book.step(14.0, ids, *housing_away, te, ["d"])
+    assert book.step(2.0, ids, *housing_away, te, why) == []
+    assert book.step(3.0, ids, np.array([[True, True]]), np.array([[False, False]]), te, why) == []
+    assert book.step(4.0, ids, *housing_away, te, why) == []
+    away = book.step(14.0, ids, *housing_away, te, why)
     assert [(c.zone, type(c)) for c in away] == [("housing", AlertCleared)]
     lost = book.track_lost(15.0, ids, "track lost")
     assert [c.zone for c in lost] == ["hq"] and not book.active

@@ -93,12 +93,13 @@ def test_gate_matches_brute_force() -> None:
 
 
 def test_candidate_pairs_fall_back_when_many_neighbours() -> None:
-    """More detections inside a radius than the k-nearest query returns: none may be lost."""
+    """More tracks inside the radius than the k-nearest query returns: none may be lost."""
     rng = np.random.default_rng(8)
-    z = rng.normal(size=(50, 3)) * 10.0
-    tree = cKDTree(z)
-    pos = np.array([[0.0, 0.0, 0.0], [1e6, 0.0, 0.0]])
-    radius = np.array([1_000.0, 5.0])
-    trk, det = candidate_pairs(pos, radius, tree)
-    np.testing.assert_array_equal(trk, np.zeros(50, dtype=np.int64))
-    np.testing.assert_array_equal(np.sort(det), np.arange(50))
+    tracks = rng.normal(size=(50, 3)) * 10.0
+    tree = cKDTree(tracks)
+    dets = np.array([[0.0, 0.0, 0.0], [1e6, 0.0, 0.0], [5.0, 5.0, 5.0]])
+    trk, det, d2 = candidate_pairs(tree, dets, 1_000.0)
+    for j in (0, 2):
+        np.testing.assert_array_equal(np.sort(trk[det == j]), np.arange(50))
+    assert not np.any(det == 1)
+    np.testing.assert_allclose(d2, np.sum((dets[det] - tracks[trk]) ** 2, axis=1))

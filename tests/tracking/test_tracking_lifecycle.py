@@ -25,9 +25,9 @@ def _run(hits: list[bool], params: TrackerParams) -> list[str]:
         if tb.n == 0:
             out.append("gone")
             continue
-        lifecycle.record_scan(tb, np.array([0]), np.array([h]))
-        tb.confirmed[lifecycle.to_confirm(tb, params)] = True
-        dead = lifecycle.to_delete(tb, params)
+        lifecycle.record_scan(tb, np.array([h]))
+        new_conf, dead = lifecycle.judge(tb, params)
+        tb.confirmed[new_conf] = True
         state = "confirmed" if tb.confirmed[0] else "tentative"
         if dead[0]:
             state = "deleted"

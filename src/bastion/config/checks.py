@@ -23,7 +23,7 @@ from bastion.config.schema import (
     TargetSpec,
     ZoneSpec,
 )
-from bastion.core.ballistics import drag_factor_pm, propagate_to_ground
+from bastion.core.ballistics import drag_factor_m2pkg, propagate_to_ground
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
@@ -228,7 +228,7 @@ def max_rocket_range_m(rocket: RocketSpec, site_alt_m: float) -> float:
     # Absurd inputs (a 1e300 m diameter) give non-finite ranges, which count as unreachable.
     with np.errstate(all="ignore"):
         vel = rocket.speed_mps * np.stack([np.cos(elev), np.zeros(n), np.sin(elev)], axis=1)
-        drag = drag_factor_pm(rocket.drag_coefficient, rocket.diameter_m, rocket.mass_kg)
+        drag = drag_factor_m2pkg(rocket.drag_coefficient, rocket.diameter_m, rocket.mass_kg)
         impact, _ = propagate_to_ground(
             pos,
             vel,

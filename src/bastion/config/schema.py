@@ -337,8 +337,8 @@ class ThreatSpec(Spec):
     step_s: Positive = Field(default=1.0, description="Path prediction step, seconds.")
     warn_distance_m: NonNegative = Field(default=300.0, description="Warn within this, metres.")
     alert_margin_s: NonNegative = Field(default=10.0, description="Alert margin, seconds.")
-    rocket_drag_factor_pm: NonNegative = Field(
-        default=1.5e-4, description="Nominal drag factor Cd*A/(2*mass) of a rocket, m^2/kg."
+    rocket_drag_factor_m2pkg: NonNegative = Field(
+        default=1.0e-4, description="Prior mean of a rocket's drag factor Cd*A/(2*mass), m^2/kg."
     )
     adsb_gate_m: Positive = Field(default=300.0, description="ADS-B correlation gate, metres.")
     request_expiry_s: Positive = Field(default=30.0, description="Request lifetime, seconds.")

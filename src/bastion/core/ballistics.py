@@ -36,7 +36,7 @@ def air_density_kgpm3(h_msl_m: FloatArray | float) -> FloatArray:
     return np.asarray(np.interp(np.clip(h_msl_m, _H_MIN_M, _H_MAX_M), h, rho), dtype=np.float64)
 
 
-def drag_factor_pm(
+def drag_factor_m2pkg(
     cd: FloatArray | float, diameter_m: FloatArray | float, mass_kg: FloatArray | float
 ) -> FloatArray:
     """``Cd * A / (2 m)`` in m^2/kg: multiply by rho |v| v for the drag deceleration."""

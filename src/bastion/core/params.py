@@ -185,7 +185,7 @@ class ThreatParams:
     step_s: float = 1.0
     warn_distance_m: float = 300.0
     alert_margin_s: float = 10.0
-    rocket_drag_factor_pm: float = 1.5e-4
+    rocket_drag_factor_m2pkg: float = 1.0e-4
     adsb_gate_m: float = 300.0
     request_expiry_s: float = 30.0
 

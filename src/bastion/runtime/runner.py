@@ -24,11 +24,13 @@ from bastion import __version__, pipeline
 from bastion.config import LoadedScenario
 from bastion.core.errors import ConfigError
 from bastion.core.records import (
+    Assessment,
     Authorisation,
     EngagementRequest,
     Event,
     EventKind,
     Note,
+    Outcome,
     TruthHistory,
 )
 from bastion.engage import OperatorModel
@@ -143,10 +145,8 @@ def run_scenario(
                     ev.payload, EngagementRequest
                 ):
                     pending.append(operator.decide(ev.payload))
-                elif ev.kind is EventKind.TRACK_LOST and "destroyed" in getattr(
-                    ev.payload, "reason", ""
-                ):
-                    k = scoring.track_truth.get(ev.subject_id)
+                elif isinstance(ev.payload, Assessment) and ev.payload.outcome is Outcome.DESTROYED:
+                    k = scoring.track_truth.get(ev.payload.track_id)
                     if k is not None:
                         world.destroy(k, t_s)
                         scoring.destroyed_t_s[k] = t_s

@@ -61,7 +61,8 @@ class ObjectLine:
     affiliation: str
     first_detection_t_s: float
     confirmed_t_s: float
-    end_t_s: float
+    arrival_t_s: float
+    """When the object would strike the ground on its planned path (NaN if it never would)."""
     fate: str
     leaked: bool
     alerts: tuple[AlertLine, ...]
@@ -75,9 +76,9 @@ class ObjectLine:
         return self.confirmed_t_s - self.first_detection_t_s
 
     @property
-    def confirmed_before_end_s(self) -> float:
-        """Seconds between confirmation and impact or arrival (the time the defence had)."""
-        return self.end_t_s - self.confirmed_t_s
+    def lead_s(self) -> float:
+        """Seconds between confirmation and planned impact (the time the defence had); NaN if none."""
+        return self.arrival_t_s - self.confirmed_t_s
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,7 +113,12 @@ def summarise(
     impact_m: np.ndarray,
     launch_t_s: Sequence[float],
 ) -> RunSummary:
-    """Summarise a run. `impact_t_s`/`impact_m` are each object's truth impact (NaN if none)."""
+    """Summarise a run.
+
+    `impact_t_s` and `impact_m` (K, 3) are each object's planned impact on the ground, had nothing
+    stopped it (NaN if it never strikes the ground); `launch_t_s` its start time. Warning times and
+    the defence's lead are measured against the planned impact.
+    """
     idents = _by_track(events, EventKind.IDENTITY_CHANGED)
     alerts = _by_track(events, EventKind.ALERT_RAISED)
     requests = _by_track(events, EventKind.ENGAGEMENT_REQUESTED)
@@ -141,18 +147,18 @@ def summarise(
                     ident = ev.payload
         destroyed = scoring.destroyed_t_s.get(k)
         t_imp = float(impact_t_s[k])
-        if destroyed is not None:
-            end, fate = destroyed, f"destroyed at {destroyed:.0f} s"
+        if destroyed is not None and not destroyed >= t_imp:
+            fate = f"destroyed at {destroyed:.0f} s"
         elif math.isfinite(t_imp):
-            end, fate = t_imp, f"reached the ground at {t_imp:.0f} s"
+            fate = f"hit the ground at {t_imp:.0f} s"
         else:
-            end, fate = math.nan, "no impact"
+            fate = "-"
         a_lines = []
         for tid in tids:
             for ev in alerts.get(tid, []):
                 al = ev.payload
                 assert isinstance(al, Alert)
-                until = end if math.isfinite(end) else al.t_expected_s
+                until = t_imp if math.isfinite(t_imp) else al.t_expected_s
                 a_lines.append(AlertLine(zone=al.zone, raised_t_s=al.t_s, warning_s=until - al.t_s))
         e_lines = []
         for tid in tids:
@@ -199,9 +205,11 @@ def summarise(
                 affiliation=ident.affiliation.value if ident else "-",
                 first_detection_t_s=float(scoring.first_detection_t_s[k]),
                 confirmed_t_s=float(scoring.first_confirmed_t_s[k]),
-                end_t_s=end,
+                arrival_t_s=t_imp,
                 fate=fate,
-                leaked=bool(hostile[k]) and destroyed is None and math.isfinite(t_imp),
+                leaked=bool(hostile[k])
+                and math.isfinite(t_imp)
+                and not (destroyed or math.inf) < t_imp,
                 alerts=tuple(a_lines),
                 engagements=tuple(e_lines),
                 impact_error_m=err,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bastion.core.ballistics import drag_factor_pm, rk4_step
+from bastion.core.ballistics import drag_factor_m2pkg, rk4_step
 from bastion.core.errors import ConfigError
 from bastion.core.params import RocketTarget
 from bastion.core.units import G0_MPS2
@@ -92,7 +92,7 @@ def rocket_trajectory(
             path=f"{where}.aim_m",
         )
     direction = np.array([horiz[0] / dist, horiz[1] / dist, 0.0])
-    k_drag = float(drag_factor_pm(target.drag_coefficient, target.diameter_m, target.mass_kg))
+    k_drag = float(drag_factor_m2pkg(target.drag_coefficient, target.diameter_m, target.mass_kg))
     climb = max(launch[2] - aim[2], 0.0)
     max_t = 2.0 * target.speed_mps / G0_MPS2 + math.sqrt(2.0 * climb / G0_MPS2) + 10.0
 

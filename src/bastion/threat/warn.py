@@ -10,7 +10,7 @@ Only the sparse set of active alerts is kept as Python objects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,11 +43,11 @@ class WarnBook:
         warn: NDArray[np.bool_],
         release: NDArray[np.bool_],
         t_expected_s: NDArray[np.float64],
-        reasons: Sequence[str],
+        reason: Callable[[int, int], str],
     ) -> list[Alert | AlertCleared]:
         """Raise and clear alerts for the evaluated tracks (rows) and zones (columns).
 
-        `warn`, `release` and `t_expected_s` are (M, Z); `reasons` gives one text per row.
+        `warn`, `release` and `t_expected_s` are (M, Z); `reason(row, zone)` explains a new alert.
         """
         out: list[Alert | AlertCleared] = []
         for i, j in zip(*np.nonzero(warn), strict=True):
@@ -62,7 +62,7 @@ class WarnBook:
                 zone=self.zone_names[key[1]],
                 t_s=t_s,
                 t_expected_s=te,
-                reason=reasons[i],
+                reason=reason(int(i), int(j)),
             )
             self.next_id += 1
             self.active[key] = _Active(alert=alert, t_expected_s=te)

@@ -2,15 +2,17 @@
 
 Two passes, both on whole arrays:
 
-1. Coarse, spatial: a `scipy.spatial.cKDTree` over the detections' ENU positions is queried at every
-   track's predicted position with that track's largest possible gate radius. A pair inside the
-   chi-square gate satisfies |v|^2 <= gate * lambda_max(S) <= gate * (trace(P_pos) + max_j trace(R_j)),
-   so the radius sqrt(gate * (trace(P_pos) + max_j trace(R_j))) never drops a pair the fine gate keeps.
-2. Fine, statistical: the squared Mahalanobis distance d^2 = v^T S^-1 v with S = P_pos + R_j is computed
-   for the candidate pairs only and compared with `gate_chi2` (chi-square with 3 degrees of freedom; 16
-   keeps 99.9 % of true pairs).
+1. Coarse, spatial: a `scipy.spatial.cKDTree` is built over the tracks' predicted ENU positions and
+   queried at every detection with the largest gate radius: a pair inside the chi-square gate satisfies
+   |v|^2 <= gate * lambda_max(S) <= gate * (max_i trace(P_pos,i) + max_j trace(R_j)), so no pair the
+   fine gate would keep is ever dropped. The query asks for the k
+   nearest tracks within the radius (arrays in, arrays out); a detection whose k-th neighbour is still
+   inside the radius is asked again with a ball query, so crowded scenes lose nothing either.
+2. Fine, statistical: the squared Mahalanobis distance d^2 = v^T S^-1 v with S = P_pos,i + R_j is
+   computed for the candidate pairs only and compared with `gate_chi2` (chi-square with 3 degrees of
+   freedom; 16 keeps 99.9 % of true pairs).
 
-Cost is O((N + M) log M) plus the candidate pairs, not O(N M).
+Cost is O(N log N + M log N) plus the candidate pairs, not O(N M).
 """
 
 from __future__ import annotations
@@ -27,52 +29,47 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_K_NEAREST = 4
-"""Neighbours fetched per track by the fast k-nearest query before falling back to a ball query."""
-
-
-def gate_radius_m(P_pos: FloatArray, R_max_trace_m2: float, gate_chi2: float) -> FloatArray:
-    """Per-track Euclidean search radius (K,) in m that contains every detection the chi-square gate
-    can accept, for predicted position covariances `P_pos` (K, 3, 3) in m^2."""
-    tr: FloatArray = np.trace(P_pos, axis1=1, axis2=2)
-    radius: FloatArray = np.sqrt(gate_chi2 * (tr + R_max_trace_m2))
-    return radius
+_K_NEAREST = 8
+"""Tracks fetched per detection by the k-nearest query before falling back to a ball query."""
 
 
 def candidate_pairs(
-    track_pos_m: FloatArray, radius_m: FloatArray, tree: cKDTree
-) -> tuple[IntArray, IntArray]:
-    """Pairs (track row, detection index) whose Euclidean distance is within each track's radius.
+    tree: cKDTree, det_pos_m: FloatArray, radius_m: float
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every (track, detection) pair closer than `radius_m` (m), with its squared distance (m^2).
 
-    `track_pos_m` (K, 3) site ENU m; `radius_m` (K,) m; `tree` a cKDTree over detection positions.
-    One k-nearest query (bounded by the largest radius) serves nearly every track; a track whose k-th
-    neighbour is still inside its radius is asked again with a ball query, so no pair is lost. Pairs are
-    grouped by track row.
+    `tree` is a cKDTree over the N track positions, `det_pos_m` (M, 3) the detections, site ENU m.
+    Returns (track rows, detection indices, distance^2), in no particular order.
     """
-    if track_pos_m.shape[0] == 0 or tree.n == 0:
-        return _EMPTY.copy(), _EMPTY.copy()
-    k = min(_K_NEAREST, tree.n)
-    dist, idx = tree.query(track_pos_m, k=k, distance_upper_bound=float(radius_m.max()))
+    n, m = tree.n, det_pos_m.shape[0]
+    if n == 0 or m == 0:
+        return _EMPTY.copy(), _EMPTY.copy(), np.zeros(0)
+    k = min(_K_NEAREST, n)
+    dist, idx = tree.query(det_pos_m, k=k, distance_upper_bound=radius_m)
     if k == 1:
         dist, idx = dist[:, None], idx[:, None]
-    inside = dist <= radius_m[:, None]
-    full = inside[:, -1]
-    if not full.any():
-        trk, col = np.nonzero(inside)
-        return trk.astype(np.int64), idx[trk, col].astype(np.int64)
-    rows = np.flatnonzero(full)
-    inside[rows] = False
-    trk, col = np.nonzero(inside)
-    det = idx[trk, col].astype(np.int64)
-    hits = tree.query_ball_point(track_pos_m[rows], r=radius_m[rows])
-    counts = np.fromiter(map(len, hits), dtype=np.int64, count=hits.shape[0])
-    extra = np.fromiter(
-        itertools.chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum())
-    )
-    trk = np.concatenate([trk.astype(np.int64), np.repeat(rows.astype(np.int64), counts)])
-    det = np.concatenate([det, extra])
-    order = np.argsort(trk, kind="stable")
-    return trk[order], det[order]
+    inside = idx < n
+    crowded = inside[:, -1].copy()
+    any_crowded = bool(crowded.any())
+    if any_crowded:
+        inside[crowded] = False
+    det, col = np.nonzero(inside)
+    trk = idx[det, col].astype(np.int64)
+    d = dist[det, col]
+    det = det.astype(np.int64)
+    if any_crowded:
+        rows = np.flatnonzero(crowded)
+        hits = tree.query_ball_point(det_pos_m[rows], r=radius_m)
+        counts = np.fromiter(map(len, hits), dtype=np.int64, count=hits.shape[0])
+        extra_t = np.fromiter(
+            itertools.chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum())
+        )
+        extra_d = np.repeat(rows.astype(np.int64), counts)
+        diff = det_pos_m[extra_d] - tree.data[extra_t]
+        trk = np.concatenate([trk, extra_t])
+        det = np.concatenate([det, extra_d])
+        d = np.concatenate([d, np.sqrt(np.einsum("ki,ki->k", diff, diff))])
+    return trk, det, d * d
 
 
 def gate(
@@ -81,23 +78,20 @@ def gate(
     det_pos_m: FloatArray,
     R: FloatArray,
     gate_chi2: float,
-    tree: cKDTree | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Gated pairs between K predicted tracks and M detections.
+    """Gated pairs between N predicted tracks and M detections.
 
-    `track_pos_m` (K, 3) predicted positions and `P_pos` (K, 3, 3) their covariances; `det_pos_m`
-    (M, 3) converted detections and `R` (M, 3, 3) their covariances; all site ENU, m and m^2. A
-    prebuilt `tree` over `det_pos_m` may be passed. Returns (track row, detection index, d^2) of every
-    pair with d^2 <= `gate_chi2`, grouped by track row.
+    `track_pos_m` (N, 3) predicted positions and `P_pos` (N, 3, 3) their covariances; `det_pos_m`
+    (M, 3) converted detections and `R` (M, 3, 3) their covariances; all site ENU, m and m^2. Returns
+    (track row, detection index, d^2) of every pair with d^2 <= `gate_chi2`, in no particular order.
     """
     if track_pos_m.shape[0] == 0 or det_pos_m.shape[0] == 0:
         return _EMPTY.copy(), _EMPTY.copy(), np.zeros(0, dtype=np.float64)
-    if tree is None:
-        tree = cKDTree(det_pos_m, balanced_tree=False, compact_nodes=False)
-    r_max = float(np.trace(R, axis1=1, axis2=2).max())
-    radius = gate_radius_m(P_pos, r_max, gate_chi2)
-    trk, det = candidate_pairs(track_pos_m, radius, tree)
-    v = det_pos_m[det] - track_pos_m[trk]
-    d2 = mahalanobis2(v, P_pos[trk] + R[det])
+    tr_p = np.trace(P_pos, axis1=1, axis2=2)
+    tr_r = np.trace(R, axis1=1, axis2=2)
+    radius = float(np.sqrt(gate_chi2 * (tr_p.max() + tr_r.max())))
+    tree = cKDTree(track_pos_m, balanced_tree=False, compact_nodes=False)
+    trk, det, _ = candidate_pairs(tree, det_pos_m, radius)
+    d2 = mahalanobis2(det_pos_m[det] - track_pos_m[trk], P_pos[trk] + R[det])
     ok = d2 <= gate_chi2
     return trk[ok], det[ok], d2[ok]

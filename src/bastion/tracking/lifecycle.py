@@ -30,26 +30,28 @@ def window_hits(hit_history: NDArray[np.uint64], n: int) -> IntArray:
     return hits
 
 
-def record_scan(table: TrackTable, rows: IntArray, hit: BoolArray) -> None:
-    """Record one scan for table rows `rows`: `hit` (K,) says which of them were updated."""
+def record_scan(table: TrackTable, hit: BoolArray) -> None:
+    """Record one scan for every row: `hit` (N,) says which rows were updated in it."""
     hh = table.hit_history
-    hh[rows] = (hh[rows] << np.uint64(1)) | hit.astype(np.uint64)
-    table.n_scans[rows] += 1
+    hh <<= np.uint64(1)
+    hh |= hit.astype(np.uint64)
+    table.n_scans[:] += 1
     misses = table.misses
-    misses[rows] = np.where(hit, 0, misses[rows] + 1)
+    misses += 1
+    misses[hit] = 0
 
 
-def to_confirm(table: TrackTable, params: TrackerParams) -> BoolArray:
-    """Tentative rows that now pass M-of-N confirmation, (N,)."""
-    return ~table.confirmed & (window_hits(table.hit_history, params.confirm_n) >= params.confirm_m)
+def judge(table: TrackTable, params: TrackerParams) -> tuple[BoolArray, BoolArray]:
+    """After `record_scan`: the rows to confirm now and the rows to delete now, both (N,).
 
-
-def to_delete(table: TrackTable, params: TrackerParams) -> BoolArray:
-    """Rows to delete now, (N,): confirmed ones after `delete_misses` consecutive misses, tentative ones
-    that can no longer be confirmed (or that also reached `delete_misses`)."""
-    confirmed = table.confirmed
-    too_many_misses = table.misses >= params.delete_misses
+    Confirm: tentative rows with at least M hits in the last N scans. Delete: rows with
+    `delete_misses` consecutive misses, and tentative rows (not confirmed now) that can no longer
+    reach M hits within the N scans from their birth.
+    """
     hits = window_hits(table.hit_history, params.confirm_n)
+    confirmed = table.confirmed
+    new_conf = ~confirmed & (hits >= params.confirm_m)
     remaining = np.maximum(params.confirm_n - table.n_scans, 0)
     hopeless = (hits + remaining) < params.confirm_m
-    return too_many_misses | (~confirmed & hopeless)
+    dead = (table.misses >= params.delete_misses) | (hopeless & ~(confirmed | new_conf))
+    return new_conf, dead

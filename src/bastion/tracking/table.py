@@ -1,9 +1,11 @@
 """The track table: every track's state and counters as rows of numpy arrays.
 
-No per-track Python object exists: each column is one array of `capacity` rows, of which the first `n`
-are live. Capacity doubles when rows are appended past it; deleting rows compacts the live rows to the
-front, keeping their relative (birth) order. Column accessors return views of the live rows, so
-`table.x[rows] = ...` writes through.
+No per-track Python object exists. The columns live in five row-major arrays of `capacity` rows, of
+which the first `n` are live: the states x, the covariances P, the float scalar columns side by side in
+one (capacity, 5) float64 block, the integer columns in one (capacity, 5) int64 block, and the confirmed
+flags. Capacity doubles when rows are appended past it; deleting rows compacts the live rows to the
+front in five gathers, keeping their relative (birth) order. Column accessors return views of
+the live rows (some strided), so `table.x[rows] = ...` writes through.
 
 Columns (N = `n` live rows):
 
@@ -26,8 +28,6 @@ Columns (N = `n` live rows):
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -36,33 +36,27 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 UIntArray = NDArray[np.uint64]
 
-_COLUMNS: tuple[tuple[str, tuple[int, ...], type[np.generic]], ...] = (
-    ("track_id", (), np.int64),
-    ("x", (6,), np.float64),
-    ("P", (6, 6), np.float64),
-    ("t_s", (), np.float64),
-    ("confirmed", (), np.bool_),
-    ("hit_history", (), np.uint64),
-    ("n_scans", (), np.int64),
-    ("misses", (), np.int64),
-    ("n_updates", (), np.int64),
-    ("born_t_s", (), np.float64),
-    ("confirmed_t_s", (), np.float64),
-    ("rcs_log_mean", (), np.float64),
-    ("range_rate_mps", (), np.float64),
-)
+# Float scalar block layout.
+_T_S, _BORN_T_S, _CONFIRMED_T_S, _RCS_LOG_MEAN, _RANGE_RATE = 0, 1, 2, 3, 4
+_NF = 5
+# Integer block layout (hit_history is stored as int64 bits and viewed as uint64).
+_TRACK_ID, _N_SCANS, _MISSES, _N_UPDATES, _HIT_HISTORY = 0, 1, 2, 3, 4
+_NI = 5
+_VEL_DIAG = np.array([21, 28, 35])  # flat indices of P[3, 3], P[4, 4], P[5, 5]
 
 
 class TrackTable:
     """Tracks as rows of column arrays, grown by capacity doubling; see the module docstring."""
 
-    __slots__ = ("_cols", "_n", "_next_id")
+    __slots__ = ("_P", "_b", "_f", "_i", "_n", "_next_id", "_x")
 
     def __init__(self, capacity: int = 64, first_id: int = 1) -> None:
         cap = max(int(capacity), 1)
-        self._cols: dict[str, NDArray[Any]] = {
-            name: np.zeros((cap, *shape), dtype=dtype) for name, shape, dtype in _COLUMNS
-        }
+        self._x: FloatArray = np.zeros((cap, 6), dtype=np.float64)
+        self._P: FloatArray = np.zeros((cap, 6, 6), dtype=np.float64)
+        self._f: FloatArray = np.zeros((cap, _NF), dtype=np.float64)
+        self._i: IntArray = np.zeros((cap, _NI), dtype=np.int64)
+        self._b: BoolArray = np.zeros(cap, dtype=np.bool_)
         self._n = 0
         self._next_id = int(first_id)
 
@@ -78,7 +72,7 @@ class TrackTable:
     @property
     def capacity(self) -> int:
         """Rows allocated; doubles when exceeded."""
-        return int(self._cols["t_s"].shape[0])
+        return int(self._b.shape[0])
 
     @property
     def next_id(self) -> int:
@@ -89,67 +83,67 @@ class TrackTable:
     @property
     def track_id(self) -> IntArray:
         """Stable track ids (N,)."""
-        return self._cols["track_id"][: self._n]
+        return self._i[: self._n, _TRACK_ID]
 
     @property
     def x(self) -> FloatArray:
         """States (N, 6): [e, n, u] site ENU m, [ve, vn, vu] m/s."""
-        return self._cols["x"][: self._n]
+        return self._x[: self._n]
 
     @property
     def P(self) -> FloatArray:
         """State covariances (N, 6, 6) in m^2, m^2/s, m^2/s^2."""
-        return self._cols["P"][: self._n]
+        return self._P[: self._n]
 
     @property
     def t_s(self) -> FloatArray:
         """Run-clock time of each row's state (N,), s."""
-        return self._cols["t_s"][: self._n]
+        return self._f[: self._n, _T_S]
 
     @property
     def confirmed(self) -> BoolArray:
         """Confirmed flags (N,)."""
-        return self._cols["confirmed"][: self._n]
+        return self._b[: self._n]
 
     @property
     def hit_history(self) -> UIntArray:
         """Hit bitmask (N,): bit k set when the track was updated k scans ago."""
-        return self._cols["hit_history"][: self._n]
+        return self._i[: self._n, _HIT_HISTORY].view(np.uint64)
 
     @property
     def n_scans(self) -> IntArray:
         """Scans since birth, birth included (N,)."""
-        return self._cols["n_scans"][: self._n]
+        return self._i[: self._n, _N_SCANS]
 
     @property
     def misses(self) -> IntArray:
         """Consecutive scans without an update (N,)."""
-        return self._cols["misses"][: self._n]
+        return self._i[: self._n, _MISSES]
 
     @property
     def n_updates(self) -> IntArray:
         """Associated detections, the initiating one included (N,)."""
-        return self._cols["n_updates"][: self._n]
+        return self._i[: self._n, _N_UPDATES]
 
     @property
     def born_t_s(self) -> FloatArray:
         """Time of each track's initiating detection (N,), s."""
-        return self._cols["born_t_s"][: self._n]
+        return self._f[: self._n, _BORN_T_S]
 
     @property
     def confirmed_t_s(self) -> FloatArray:
         """Time of confirmation (N,), s; NaN while tentative."""
-        return self._cols["confirmed_t_s"][: self._n]
+        return self._f[: self._n, _CONFIRMED_T_S]
 
     @property
     def rcs_log_mean(self) -> FloatArray:
         """Running mean of log10(RCS / 1 m^2) over associated detections (N,)."""
-        return self._cols["rcs_log_mean"][: self._n]
+        return self._f[: self._n, _RCS_LOG_MEAN]
 
     @property
     def range_rate_mps(self) -> FloatArray:
         """Radial velocity of the last associated detection (N,), m/s, positive receding."""
-        return self._cols["range_rate_mps"][: self._n]
+        return self._f[: self._n, _RANGE_RATE]
 
     # ---- mutation -----------------------------------------------------------------------------
     def _reserve(self, extra: int) -> None:
@@ -159,10 +153,20 @@ class TrackTable:
             return
         while cap < need:
             cap *= 2
-        for name, col in self._cols.items():
-            grown = np.zeros((cap, *col.shape[1:]), dtype=col.dtype)
-            grown[: self._n] = col[: self._n]
-            self._cols[name] = grown
+        n = self._n
+        x = np.zeros((cap, 6), dtype=np.float64)
+        P = np.zeros((cap, 6, 6), dtype=np.float64)
+        f = np.zeros((cap, _NF), dtype=np.float64)
+        i = np.zeros((cap, _NI), dtype=np.int64)
+        b = np.zeros(cap, dtype=np.bool_)
+        x[:n], P[:n], f[:n], i[:n], b[:n] = (
+            self._x[:n],
+            self._P[:n],
+            self._f[:n],
+            self._i[:n],
+            self._b[:n],
+        )
+        self._x, self._P, self._f, self._i, self._b = x, P, f, i, b
 
     def append(
         self,
@@ -184,23 +188,61 @@ class TrackTable:
             return ids
         self._reserve(k)
         s = slice(self._n, self._n + k)
-        c = self._cols
-        c["track_id"][s] = ids
-        c["x"][s] = x
-        c["P"][s] = P
-        c["t_s"][s] = t_s
-        c["confirmed"][s] = False
-        c["hit_history"][s] = 1
-        c["n_scans"][s] = 1
-        c["misses"][s] = 0
-        c["n_updates"][s] = 1
-        c["born_t_s"][s] = t_s
-        c["confirmed_t_s"][s] = np.nan
-        c["rcs_log_mean"][s] = rcs_log
-        c["range_rate_mps"][s] = range_rate_mps
-        self._n += k
-        self._next_id += k
+        self._x[s] = x
+        self._P[s] = P
+        self._init_rows(s, ids, t_s, rcs_log, range_rate_mps)
         return ids
+
+    def append_detections(
+        self,
+        *,
+        z_m: FloatArray,
+        R_m2: FloatArray,
+        speed_var_m2ps2: float,
+        t_s: float,
+        rcs_log: FloatArray,
+        range_rate_mps: FloatArray,
+    ) -> IntArray:
+        """Append K tentative tracks started from K position detections; returns their new ids.
+
+        Each starts at its detection `z_m` (K, 3) with covariance `R_m2` (K, 3, 3), velocity zero with
+        variance `speed_var_m2ps2` per axis ((m/s)^2), born at `t_s`; `rcs_log` and `range_rate_mps`
+        (K,) as in `append`. Same result as `append`, written straight into the table.
+        """
+        k = int(z_m.shape[0])
+        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+        if k == 0:
+            return ids
+        self._reserve(k)
+        s = slice(self._n, self._n + k)
+        x = self._x[s]
+        x[:, :3] = z_m
+        x[:, 3:] = 0.0
+        P = self._P[s]
+        P[...] = 0.0
+        P[:, :3, :3] = R_m2
+        P.reshape(k, 36)[:, _VEL_DIAG] = speed_var_m2ps2
+        self._init_rows(s, ids, t_s, rcs_log, range_rate_mps)
+        return ids
+
+    def _init_rows(
+        self, s: slice, ids: IntArray, t_s: float, rcs_log: FloatArray, range_rate_mps: FloatArray
+    ) -> None:
+        f = self._f[s]
+        f[:, _T_S] = t_s
+        f[:, _BORN_T_S] = t_s
+        f[:, _CONFIRMED_T_S] = np.nan
+        f[:, _RCS_LOG_MEAN] = rcs_log
+        f[:, _RANGE_RATE] = range_rate_mps
+        i = self._i[s]
+        i[:, _TRACK_ID] = ids
+        i[:, _N_SCANS] = 1
+        i[:, _MISSES] = 0
+        i[:, _N_UPDATES] = 1
+        i[:, _HIT_HISTORY] = 1
+        self._b[s] = False
+        self._n += ids.shape[0]
+        self._next_id += ids.shape[0]
 
     def keep(self, mask: BoolArray) -> None:
         """Keep only the live rows where `mask` (N,) is True, compacting them in order."""
@@ -209,8 +251,12 @@ class TrackTable:
         k = int(np.count_nonzero(mask))
         if k == self._n:
             return
-        for col in self._cols.values():
-            col[:k] = col[: self._n][mask]
+        n = self._n
+        self._x[:k] = self._x[:n][mask]
+        self._P[:k] = self._P[:n][mask]
+        self._f[:k] = self._f[:n][mask]
+        self._i[:k] = self._i[:n][mask]
+        self._b[:k] = self._b[:n][mask]
         self._n = k
 
     def rows_of(self, track_ids: IntArray) -> IntArray:

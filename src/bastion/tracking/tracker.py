@@ -23,11 +23,10 @@ sensor position are read from a batch -- never `truth_id`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from bastion.core.params import TrackerParams
 from bastion.core.records import DetectionBatch
@@ -54,7 +53,8 @@ class TrackerStep:
     new ones excluded) updated with a detection. `born_ids`: tentative tracks started. `lost_ids`:
     every track deleted; `lost_confirmed_ids`: those of them that had been confirmed.
     `n_rejected_detections`: detections dropped for non-finite values. `rejected_reason` is empty
-    unless the whole batch was rejected (then nothing changed).
+    unless the whole batch was rejected (then nothing changed). `det_track_id` gives, for each
+    detection in the batch's own order, the track it updated or started (-1 if none).
     """
 
     t_s: float
@@ -65,6 +65,7 @@ class TrackerStep:
     lost_confirmed_ids: IntArray
     n_rejected_detections: int = 0
     rejected_reason: str = ""
+    det_track_id: IntArray = field(default_factory=lambda: _EMPTY_IDS.copy())
 
 
 def _rejected(t_s: float, reason: str, n_det: int) -> TrackerStep:
@@ -187,8 +188,7 @@ class Tracker:
         # 3. Gate, then GNN: confirmed tracks first, tentative tracks on what is left.
         at = ad = _EMPTY_IDS
         if n and m:
-            tree = cKDTree(z, balanced_tree=False, compact_nodes=False)
-            trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2, tree)
+            trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2)
             conf = tb.confirmed[trk]
             at1, ad1 = gnn(trk[conf], det[conf], d2[conf], p.gate_chi2)
             used = np.zeros(m, dtype=bool)
@@ -197,6 +197,10 @@ class Tracker:
             at2, ad2 = gnn(trk[rest], det[rest], d2[rest], p.gate_chi2)
             at = np.concatenate([at1, at2])
             ad = np.concatenate([ad1, ad2])
+
+        det_track_id = np.full(m_all, -1, dtype=np.int64)
+        if at.shape[0]:
+            det_track_id[order[ad]] = tb.track_id[at]
 
         # 4. Update, record the scan, confirm, delete.
         updated_ids = _EMPTY_IDS
@@ -215,13 +219,12 @@ class Tracker:
                 updated_ids = np.sort(tb.track_id[at])
             hit = np.zeros(n, dtype=bool)
             hit[at] = True
-            lifecycle.record_scan(tb, np.arange(n, dtype=np.int64), hit)
-            new_conf = lifecycle.to_confirm(tb, p)
+            lifecycle.record_scan(tb, hit)
+            new_conf, dead = lifecycle.judge(tb, p)
             if new_conf.any():
                 tb.confirmed[new_conf] = True
                 tb.confirmed_t_s[new_conf] = t_s
                 confirmed_ids = tb.track_id[new_conf].copy()
-            dead = lifecycle.to_delete(tb, p)
             if dead.any():
                 lost_ids = tb.track_id[dead].copy()
                 lost_confirmed_ids = tb.track_id[dead & tb.confirmed].copy()
@@ -233,19 +236,15 @@ class Tracker:
         free[ad] = False
         k = int(np.count_nonzero(free))
         if k:
-            x0 = np.zeros((k, 6), dtype=np.float64)
-            x0[:, :3] = z[free]
-            P0 = np.zeros((k, 6, 6), dtype=np.float64)
-            P0[:, :3, :3] = R[free]
-            s2 = p.init_speed_sigma_mps * p.init_speed_sigma_mps
-            P0[:, 3, 3] = P0[:, 4, 4] = P0[:, 5, 5] = s2
-            born_ids = tb.append(
-                x=x0,
-                P=P0,
+            born_ids = tb.append_detections(
+                z_m=z[free],
+                R_m2=R[free],
+                speed_var_m2ps2=p.init_speed_sigma_mps * p.init_speed_sigma_mps,
                 t_s=t_s,
                 rcs_log=np.log10(np.maximum(rcs[free], _RCS_FLOOR_M2)),
                 range_rate_mps=rr[free],
             )
+            det_track_id[order[free]] = born_ids
 
         return TrackerStep(
             t_s=t_s,
@@ -255,4 +254,5 @@ class Tracker:
             lost_ids=np.sort(lost_ids),
             lost_confirmed_ids=np.sort(lost_confirmed_ids),
             n_rejected_detections=n_bad,
+            det_track_id=det_track_id,
         )

@@ -1,0 +1,92 @@
+"""The ballistic fitter on trajectories made with the core point-mass model and a noisy radar."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bastion.core.ballistics import drag_factor_m2pkg, propagate_to_ground, rk4_step
+from bastion.core.geo import enu2aer
+from bastion.core.records import DetectionBatch
+from bastion.threat.ballistic import BallisticBook
+from bastion.threat.ballistic_fit import fit_ballistic
+from bastion.threat.history import MeasurementHistory
+
+SITE_ALT_M = 35.0
+RADAR_M = np.array([100.0, -200.0, 8.0])
+SIG_R, SIG_A = 5.0, math.radians(0.3)
+K_107 = float(drag_factor_m2pkg(0.35, 0.107, 18.8))
+
+
+def _rocket(elev_deg: float, speed: float, k: float, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and velocities every `dt` from a launch 6 km east-south-east, heading at the site."""
+    head = np.array([-0.8, 0.6, 0.0])
+    e = math.radians(elev_deg)
+    p = np.array([[4800.0, -3600.0, 0.5]])
+    v = (speed * (math.cos(e) * head + np.array([0.0, 0.0, math.sin(e)])))[None, :]
+    ps, vs = [p[0].copy()], [v[0].copy()]
+    while p[0, 2] > 0.0:
+        p, v = rk4_step(p, v, np.array([k]), SITE_ALT_M, dt)
+        ps.append(p[0].copy())
+        vs.append(v[0].copy())
+    return np.array(ps[:-1]), np.array(vs[:-1])
+
+
+def _history(pos: np.ndarray, dt: float, n: int, rng: np.random.Generator) -> MeasurementHistory:
+    h = MeasurementHistory()
+    for i in range(n):
+        aer = enu2aer(pos[i : i + 1], RADAR_M)
+        batch = DetectionBatch(
+            sensor_id="r",
+            t_s=i * dt,
+            sensor_enu_m=RADAR_M,
+            range_m=aer[:, 0] + rng.normal(0, SIG_R, 1),
+            az_rad=aer[:, 1] + rng.normal(0, SIG_A, 1),
+            el_rad=aer[:, 2] + rng.normal(0, SIG_A, 1),
+            range_rate_mps=np.zeros(1),
+            rcs_m2=np.full(1, 0.02),
+            sigma_range_m=SIG_R,
+            sigma_az_rad=SIG_A,
+            sigma_el_rad=SIG_A,
+            sigma_range_rate_mps=1.0,
+        )
+        h.append(batch, np.array([9]))
+    return h
+
+
+def test_fit_recovers_impact_point_and_drag_at_half_flight() -> None:
+    dt = 0.25
+    pos, vel = _rocket(24.5, 350.0, K_107, dt)
+    truth, _ = propagate_to_ground(pos[:1], vel[:1], np.array([K_107]), SITE_ALT_M, dt_s=0.01)
+    half = pos.shape[0] // 2
+    errors, ks = [], []
+    for seed in range(8):
+        rows = _history(pos, dt, half, np.random.default_rng(seed)).of(9)
+        guess = np.concatenate([pos[half - 1] + 40.0, vel[half - 1] - 15.0])
+        fit = fit_ballistic(rows, guess, 1.0e-4, SITE_ALT_M)
+        assert fit is not None and fit.chi2_per_dof < 2.0
+        imp, _ = propagate_to_ground(
+            fit.position_m[None],
+            fit.velocity_mps[None],
+            np.array([fit.drag_factor_m2pkg]),
+            SITE_ALT_M,
+        )
+        errors.append(float(np.hypot(*(imp[0, :2] - truth[0, :2]))))
+        ks.append(fit.drag_factor_m2pkg)
+    assert np.median(errors) < 40.0 and max(errors) < 100.0, errors
+    assert abs(np.median(ks) - K_107) / K_107 < 0.15, ks
+
+
+def test_straight_flying_drone_is_not_forced_into_a_ballistic_model() -> None:
+    dt = 0.25
+    t = np.arange(60) * dt
+    pos = np.array([-3000.0, 500.0, 300.0]) + np.outer(t, [50.0, 0.0, 0.0])
+    rows = _history(pos, dt, 60, np.random.default_rng(1)).of(9)
+    fit = fit_ballistic(rows, np.concatenate([pos[-1], [50.0, 0.0, 0.0]]), 1.0e-4, SITE_ALT_M)
+    assert fit is None or fit.chi2_per_dof > 4.0
+    book = BallisticBook(k_nominal=1.0e-4, site_alt_m=SITE_ALT_M)
+    h = _history(pos, dt, 60, np.random.default_rng(1))
+    x = np.concatenate([pos[-1], [50.0, 0.0, 0.0]])[None, :]
+    impact, t_imp = book.predict(np.array([9]), x, np.array([t[-1]]), h, float(t[-1]))
+    assert np.isnan(t_imp[0]) and np.isnan(impact[0]).all()
