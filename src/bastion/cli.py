@@ -49,7 +49,7 @@ def _fmt_t(t: float) -> str:
 
 def print_summary(result: RunResult, summary: RunSummary) -> None:
     """The terminal summary of a run: objects, alerts, engagements, leakers, GOSPA, paths."""
-    by_class = Table(title="Objects by identified class", title_justify="left")
+    by_class = Table(title="Identified as", title_justify="left")
     by_class.add_column("class")
     by_class.add_column("objects", justify="right")
     for cls, n in summary.classes.items():
