@@ -267,6 +267,7 @@ def test_non_finite_detections_are_dropped_and_counted() -> None:
     step = tr.step(bad)
     assert step.n_rejected_detections == 2
     assert step.born_ids.size == 3
+    np.testing.assert_array_equal(step.det_track_id[-2:], [-1, -1])
     assert np.all(np.isfinite(tr.table.x))
 
 
@@ -301,3 +302,26 @@ def test_track_attributes_from_detections() -> None:
 def test_invalid_params_rejected() -> None:
     with pytest.raises(ValueError, match="confirm_m"):
         Tracker(TrackerParams(confirm_m=5, confirm_n=4))
+
+
+def test_det_track_id_maps_each_detection_in_batch_order() -> None:
+    rng = np.random.default_rng(13)
+    truth = cv_truth(rng, 8, 6)
+    tr = Tracker(DEFAULT)
+    for k in range(6):
+        batch = _shuffled(radar_batch(rng, truth[k], float(k), clutter=5), rng)
+        step = tr.step(batch)
+        assert step.det_track_id.shape == (len(batch),)
+        # Every detection updated or started exactly one track, and no track took two detections.
+        assert np.all(step.det_track_id > 0)
+        assert np.unique(step.det_track_id).size == len(batch)
+        born = np.isin(step.det_track_id, step.born_ids)
+        assert born.sum() == step.born_ids.size
+        np.testing.assert_array_equal(np.sort(step.det_track_id[~born]), step.updated_ids)
+        if k >= 2:
+            # Target detections went to the track whose position is nearest to their truth.
+            tb = tr.table
+            for j in np.flatnonzero(batch.truth_id >= 0):
+                row = int(np.flatnonzero(tb.track_id == step.det_track_id[j])[0])
+                err = np.linalg.norm(tb.x[row, :3] - truth[k, batch.truth_id[j], :3])
+                assert err < 100.0

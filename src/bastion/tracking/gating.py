@@ -5,9 +5,9 @@ Two passes, both on whole arrays:
 1. Coarse, spatial: a `scipy.spatial.cKDTree` is built over the tracks' predicted ENU positions and
    queried at every detection with the largest gate radius: a pair inside the chi-square gate satisfies
    |v|^2 <= gate * lambda_max(S) <= gate * (max_i trace(P_pos,i) + max_j trace(R_j)), so no pair the
-   fine gate would keep is ever dropped. The query asks for the k
-   nearest tracks within the radius (arrays in, arrays out); a detection whose k-th neighbour is still
-   inside the radius is asked again with a ball query, so crowded scenes lose nothing either.
+   fine gate would keep is ever dropped. The query asks for the k nearest tracks within that radius
+   (arrays in, arrays out); a detection whose k-th neighbour is still inside the radius is asked again
+   with a ball query, so crowded scenes lose nothing either.
 2. Fine, statistical: the squared Mahalanobis distance d^2 = v^T S^-1 v with S = P_pos,i + R_j is
    computed for the candidate pairs only and compared with `gate_chi2` (chi-square with 3 degrees of
    freedom; 16 keeps 99.9 % of true pairs).
