@@ -53,10 +53,10 @@ def candidate_pairs(
     any_crowded = bool(crowded.any())
     if any_crowded:
         inside[crowded] = False
-    det, col = np.nonzero(inside)
-    trk = idx[det, col].astype(np.int64)
-    d = dist[det, col]
-    det = det.astype(np.int64)
+    flat = np.flatnonzero(inside)
+    trk = idx.ravel().take(flat).astype(np.int64)
+    d = dist.ravel().take(flat)
+    det = flat // k
     if any_crowded:
         rows = np.flatnonzero(crowded)
         hits = tree.query_ball_point(det_pos_m[rows], r=radius_m)
@@ -92,6 +92,8 @@ def gate(
     radius = float(np.sqrt(gate_chi2 * (tr_p.max() + tr_r.max())))
     tree = cKDTree(track_pos_m, balanced_tree=False, compact_nodes=False)
     trk, det, _ = candidate_pairs(tree, det_pos_m, radius)
-    d2 = mahalanobis2(det_pos_m[det] - track_pos_m[trk], P_pos[trk] + R[det])
+    # ndarray.take is several times cheaper than fancy indexing for small row gathers.
+    v = det_pos_m.take(det, axis=0) - track_pos_m.take(trk, axis=0)
+    d2 = mahalanobis2(v, P_pos.take(trk, axis=0) + R.take(det, axis=0))
     ok = d2 <= gate_chi2
     return trk[ok], det[ok], d2[ok]

@@ -252,11 +252,11 @@ class TrackTable:
         if k == self._n:
             return
         n = self._n
-        self._x[:k] = self._x[:n][mask]
-        self._P[:k] = self._P[:n][mask]
-        self._f[:k] = self._f[:n][mask]
-        self._i[:k] = self._i[:n][mask]
-        self._b[:k] = self._b[:n][mask]
+        self._x[:k] = self._x[:n].compress(mask, axis=0)
+        self._P[:k] = self._P[:n].compress(mask, axis=0)
+        self._f[:k] = self._f[:n].compress(mask, axis=0)
+        self._i[:k] = self._i[:n].compress(mask, axis=0)
+        self._b[:k] = self._b[:n].compress(mask, axis=0)
         self._n = k
 
     def rows_of(self, track_ids: IntArray) -> IntArray:

@@ -208,7 +208,12 @@ class Tracker:
         lost_ids = lost_confirmed_ids = _EMPTY_IDS
         if n:
             if at.shape[0]:
-                x_up, P_up = update(tb.x[at], tb.P[at], z[ad], R[ad])
+                x_up, P_up = update(
+                    tb.x.take(at, axis=0),
+                    tb.P.take(at, axis=0),
+                    z.take(ad, axis=0),
+                    R.take(ad, axis=0),
+                )
                 tb.x[at] = x_up
                 tb.P[at] = P_up
                 nu = tb.n_updates[at] + 1
@@ -237,8 +242,8 @@ class Tracker:
         k = int(np.count_nonzero(free))
         if k:
             born_ids = tb.append_detections(
-                z_m=z[free],
-                R_m2=R[free],
+                z_m=z.compress(free, axis=0),
+                R_m2=R.compress(free, axis=0),
                 speed_var_m2ps2=p.init_speed_sigma_mps * p.init_speed_sigma_mps,
                 t_s=t_s,
                 rcs_log=np.log10(np.maximum(rcs[free], _RCS_FLOOR_M2)),

@@ -7,7 +7,7 @@ The measurement is a site ENU position z (m) with covariance R (m^2), and the st
 
 The 3x3 innovation covariances are inverted in closed form (adjugate over determinant), elementwise over
 all pairs at once, which is several times faster than a batched LAPACK call for small 3x3 blocks. P+ is
-symmetrised against round-off.
+made exactly symmetric (upper triangle mirrored) against round-off.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+
+_iu = np.triu_indices(6, 1)
+_UPPER = _iu[0] * 6 + _iu[1]  # flat indices of the strict upper triangle of a 6x6 matrix
+_LOWER = _iu[1] * 6 + _iu[0]  # and of the mirrored lower-triangle entries
 
 
 def inv_sym3(S: FloatArray) -> FloatArray:
@@ -66,6 +70,7 @@ def update(
     v = z - x[:, :3]
     x_new = x + (gain @ v[:, :, None])[:, :, 0]
     P_new = P - gain @ P[:, :3, :]
-    P_new += P_new.transpose(0, 2, 1)
-    P_new *= 0.5
+    # Exact symmetry: mirror the upper triangle onto the lower one.
+    flat = P_new.reshape(-1, 36)
+    flat[:, _LOWER] = flat[:, _UPPER]
     return x_new, P_new
