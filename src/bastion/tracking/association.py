@@ -82,8 +82,8 @@ def gnn(
     deg_d = np.bincount(det)
     if deg_t.max() == 1 and deg_d.max() == 1:
         # Every pair is its own cluster (the common case in sparse scenes).
-        order = np.argsort(track, kind="stable")
-        return track[order].astype(np.int64), det[order].astype(np.int64)
+        order = np.argsort(track)
+        return track.take(order), det.take(order)
     # A track is a star centre if each of its detections gates with it alone; likewise a detection.
     max_dd = np.zeros(deg_t.shape[0], dtype=np.int64)
     np.maximum.at(max_dd, track, deg_d[det])
