@@ -1,0 +1,1 @@
+"""Evaluations: seeded Monte Carlo measurements of a stage against truth (`bastion eval ...`)."""
