@@ -15,7 +15,7 @@ reads that file back and runs it through
   `DetectionKDTreeGNN2D` adapted to per-detection measurement models, see `KDTreeGNN2DPerDetection`),
   `GNNWith2DAssignment`, a `MultiMeasurementInitiator` (3 updates, holding tracks deleted after 2
   missed scans -- the nearest Stone Soup has to 3-of-4) over a `SimpleMeasurementInitiator`, and an
-  `UpdateTimeStepsDeleter` (4 missed scans).
+  `UpdateTimeStepsDeleter` (4 missed scans); see `stonesoup_gnn.py`.
 
 Both get the same information: each detection as its converted ENU position with that detection's
 converted covariance J R_polar J^T. Bastion converts inside its timed step; Stone Soup receives the
@@ -42,32 +42,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.spatial import KDTree
-from stonesoup.base import Property
-from stonesoup.dataassociator.tree import DetectionKDTreeGNN2D
-from stonesoup.deleter.time import UpdateTimeStepsDeleter
-from stonesoup.hypothesiser.distance import DistanceHypothesiser
-from stonesoup.initiator.simple import MultiMeasurementInitiator
-from stonesoup.measures import SquaredMahalanobis
 from stonesoup.metricgenerator.ospametric import GOSPAMetric
-from stonesoup.models.measurement.linear import LinearGaussian
-from stonesoup.models.transition.linear import (
-    CombinedLinearGaussianTransitionModel,
-    ConstantVelocity,
-)
-from stonesoup.predictor.kalman import KalmanPredictor
-from stonesoup.tracker.simple import MultiTargetTracker
-from stonesoup.types.array import CovarianceMatrix, StateVector
-from stonesoup.types.detection import Detection
-from stonesoup.types.state import GaussianState, State
-from stonesoup.updater.kalman import KalmanUpdater
+from stonesoup.types.array import StateVector
+from stonesoup.types.state import State
 
 from bastion.core.geo import enu2aer
 from bastion.core.params import TrackerParams
 from bastion.core.records import DetectionBatch
 from bastion.metrics import gospa
 from bastion.tracking import Tracker
-from bastion.tracking.measurement import converted_measurement
+from stonesoup_gnn import EPOCH, run_stonesoup
 
 GOSPA_C_M = 100.0
 GOSPA_P = 1.0
@@ -76,8 +60,6 @@ SIGMA_RANGE_M = 10.0
 SIGMA_AZ_RAD = 2e-3
 SIGMA_EL_RAD = 2e-3
 SIGMA_RANGE_RATE_MPS = 1.0
-SS_POS = [0, 2, 4]  # Stone Soup state order is [x, vx, y, vy, z, vz]
-EPOCH = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
 # ---- scenario ---------------------------------------------------------------------------------
@@ -193,125 +175,6 @@ def run_bastion(
             pictures.append(tb.x[tb.confirmed, :3].copy())
         best = min(best, elapsed)
     return best / len(batches) * 1e3, pictures
-
-
-# ---- Stone Soup -------------------------------------------------------------------------------
-class KDTreeGNN2DPerDetection(DetectionKDTreeGNN2D):  # type: ignore[misc]
-    """`DetectionKDTreeGNN2D` for detections that each carry their own LinearGaussian model.
-
-    Stone Soup's kd-tree mixin refuses detections with different measurement models, because it uses
-    one model to predict the measurement of each track. With position measurements the predicted
-    measurement is the same for every model (H x); only R differs. So the tree is queried at each
-    track's predicted position with the radius sqrt(gate * (trace(P_pos) + max trace(R))) -- the
-    bound Bastion uses -- and the hypothesiser then scores the candidates with each detection's own
-    model, exactly as without the tree.
-    """
-
-    gate_chi2: float = Property(default=16.0, doc="Chi-square gate (squared Mahalanobis)")
-
-    def generate_hypotheses(self, tracks, detections, timestamp, **kwargs):  # type: ignore[no-untyped-def]
-        if not tracks:
-            return {}
-        if not detections:
-            return {t: self.hypothesiser.hypothesise(t, detections, timestamp) for t in tracks}
-        dets = list(detections)
-        tree = KDTree(np.vstack([d.state_vector[:, 0] for d in dets]))
-        r_tr = max(float(np.trace(d.measurement_model.noise_covar)) for d in dets)
-        out = {}
-        for track in tracks:
-            pred = self.predictor.predict(track, timestamp=timestamp)
-            pos = np.asarray(pred.state_vector[SS_POS, 0], dtype=float)
-            p_tr = float(np.trace(pred.covar[np.ix_(SS_POS, SS_POS)]))
-            idx = tree.query_ball_point(pos, r=math.sqrt(self.gate_chi2 * (p_tr + r_tr)))
-            out[track] = self.hypothesiser.hypothesise(
-                track, {dets[i] for i in idx}, timestamp, **kwargs
-            )
-        return out
-
-
-def stonesoup_detections(scn: dict[str, np.ndarray]) -> list[tuple[dt.datetime, set[Detection]]]:
-    """Each scan's detections as Stone Soup Detections: converted position + its own R (not timed)."""
-    s = scn["sigmas"]
-    out = []
-    for k, t in enumerate(scn["t_s"]):
-        sel = scn["scan"] == k
-        z, R = converted_measurement(
-            scn["range_m"][sel],
-            scn["az_rad"][sel],
-            scn["el_rad"][sel],
-            scn["sensor_enu_m"],
-            float(s[0]),
-            float(s[1]),
-            float(s[2]),
-        )
-        ts = EPOCH + dt.timedelta(seconds=float(t))
-        dets = {
-            Detection(
-                StateVector(z[j]),
-                timestamp=ts,
-                measurement_model=LinearGaussian(
-                    ndim_state=6, mapping=SS_POS, noise_covar=CovarianceMatrix(R[j])
-                ),
-            )
-            for j in range(z.shape[0])
-        }
-        out.append((ts, dets))
-    return out
-
-
-def run_stonesoup(
-    scn: dict[str, np.ndarray], params: TrackerParams
-) -> tuple[float, list[np.ndarray]]:
-    """ms per scan of Stone Soup's tracker, and its confirmed track positions (n, 3) after each scan."""
-    scans = stonesoup_detections(scn)
-    q = params.process_accel_mps2**2
-    transition = CombinedLinearGaussianTransitionModel([ConstantVelocity(q)] * 3)
-    predictor = KalmanPredictor(transition)
-    updater = KalmanUpdater(measurement_model=None)
-    hypothesiser = DistanceHypothesiser(
-        predictor, updater, measure=SquaredMahalanobis(), missed_distance=params.gate_chi2
-    )
-
-    def associator() -> KDTreeGNN2DPerDetection:
-        return KDTreeGNN2DPerDetection(
-            hypothesiser=hypothesiser,
-            predictor=predictor,
-            updater=updater,
-            gate_chi2=params.gate_chi2,
-        )
-
-    v2 = params.init_speed_sigma_mps**2
-    prior = GaussianState(
-        StateVector(np.zeros(6)), CovarianceMatrix(np.diag([0, v2, 0, v2, 0, v2]))
-    )
-    # Holding tracks: 3 updates confirm (the birth counts); 2 missed scans in a row delete -- for
-    # 3-of-4 that is exactly when Bastion's tentative tracks can no longer be confirmed.
-    initiator = MultiMeasurementInitiator(
-        prior_state=prior,
-        deleter=UpdateTimeStepsDeleter(time_steps_since_update=params.confirm_n - params.confirm_m),
-        data_associator=associator(),
-        updater=updater,
-        min_points=params.confirm_m,
-    )
-    tracker = MultiTargetTracker(
-        initiator=initiator,
-        deleter=UpdateTimeStepsDeleter(time_steps_since_update=params.delete_misses),
-        detector=None,
-        data_associator=associator(),
-        updater=updater,
-    )
-    elapsed = 0.0
-    pictures = []
-    for ts, dets in scans:
-        t0 = time.perf_counter()
-        _, tracks = tracker.update_tracker(ts, dets)
-        elapsed += time.perf_counter() - t0
-        pictures.append(
-            np.array([np.asarray(t.state_vector[SS_POS, 0], dtype=float) for t in tracks]).reshape(
-                -1, 3
-            )
-        )
-    return elapsed / len(scans) * 1e3, pictures
 
 
 # ---- scoring ----------------------------------------------------------------------------------

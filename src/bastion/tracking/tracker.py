@@ -6,7 +6,7 @@ One `Tracker.step(batch)` per sensor look, in time order. Per step, for the whol
 1. convert the batch's (range, az, el) detections to ENU positions with their covariances
    (`measurement.converted_measurement`), after sorting them into a canonical order so that the result
    does not depend on the order the sensor listed them in;
-2. predict every track to the batch time (`predictor.predict`);
+2. predict every track to the batch time, in place (`predictor.predict_inplace`);
 3. gate (`gating.gate`) and associate by GNN (`association.gnn`), confirmed tracks first, then tentative
    tracks with the detections left over (a tentative track never takes a confirmed track's detection);
 4. Kalman-update the assigned tracks (`updater.update`), record hits and misses, confirm, delete
