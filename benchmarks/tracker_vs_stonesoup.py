@@ -253,10 +253,10 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "",
         "Both trackers get each detection as its converted ENU position with its own converted",
         "covariance, the same CV process noise, chi-square gate, initial velocity sigma and",
-        "confirmation/deletion counts (see the script's docstring for the Stone Soup set-up, a kd-tree",
-        "GNN). Only tracking is timed; Stone Soup's detections are built before its clock starts, and",
+        "confirmation/deletion counts (Stone Soup set-up: kd-tree GNN, see `stonesoup_gnn.py`).",
+        "Only tracking is timed: Stone Soup's detections are built before its clock starts (one run);",
         f"Bastion's time is the best of {result['bastion_repeats']} runs. Both pictures (confirmed",
-        "tracks) are scored at every scan with Stone Soup's GOSPAMetric and averaged.",
+        "tracks only) are scored at every scan with Stone Soup's GOSPAMetric and averaged.",
         "",
     ]
     return "\n".join(lines)
