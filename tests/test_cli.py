@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bastion.cli import app
@@ -47,3 +48,57 @@ def test_bad_scenario_exits_2_naming_file_and_field(tmp_path: Path) -> None:
 def test_report_on_a_directory_that_is_not_a_run(tmp_path: Path) -> None:
     res = runner.invoke(app, ["report", str(tmp_path)])
     assert res.exit_code == 2 and "not a Bastion run directory" in res.output
+
+
+# (original text, replacement, the field path the message must name, a word it must contain)
+MISTAKES = [
+    (
+        "    scan_period_s: 0.25",
+        "    scan_perid_s: 0.25",
+        "radars[0].scan_perid_s",
+        "unknown field",
+    ),
+    ("    speed_mps: 350.0", "    speed_mps: 350 kt", "targets[0].speed_mps", "m/s"),
+    ("    mass_kg: 18.8\n", "", "targets[0].mass_kg", "missing"),
+    ("  - kind: gun ", "  - kind: laser ", "effectors[0].kind", "laser"),
+    ("  - kind: radar", "  - kind: lidar", "radars[0].kind", "lidar"),
+    (
+        "[[-60.0, -40.0], [60.0, -40.0], [60.0, 40.0], [-60.0, 40.0]]",
+        "[[-60.0, -40.0], [60.0, 40.0], [60.0, -40.0], [-60.0, 40.0]]",
+        "zones[0].polygon_m",
+        "polygon",
+    ),
+    (
+        "launch_m: [4800.0, -3600.0, 0.0]",
+        "launch_m: [4800.0, -3600.0, -20.0]",
+        "targets[0].launch_m",
+        "ground",
+    ),
+    (
+        "    drag_coefficient: 0.35",
+        "    drag_coefficient: fast",
+        "targets[0].drag_coefficient",
+        "number",
+    ),
+    ("lat_deg: 33.2986", "lat_deg: 133.2986", "site.lat_deg", "90"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "path", "word"), MISTAKES, ids=[m[2] for m in MISTAKES])
+def test_each_scenario_mistake_exits_2_with_one_clear_message(
+    tmp_path: Path, old: str, new: str, path: str, word: str
+) -> None:
+    text = ROCKET.read_text()
+    assert old in text, old
+    bad = tmp_path / "mistake.yaml"
+    bad.write_text(text.replace(old, new, 1))
+    res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "run")])
+    assert res.exit_code == 2, res.output
+    assert (
+        "Traceback" not in res.output
+        and res.exception is None
+        or isinstance(res.exception, SystemExit)
+    )
+    assert "mistake.yaml" in res.output and path in res.output, res.output
+    assert word.lower() in res.output.lower(), res.output
+    assert not (tmp_path / "run").exists()

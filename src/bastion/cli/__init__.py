@@ -1,0 +1,11 @@
+"""The `bastion` command line. Bad input ends with exit code 2 and one message; never a traceback.
+
+Each command lives in its own module and registers itself on import; add a module's import here.
+"""
+
+from bastion.cli import run as _run
+from bastion.cli.app import app, eval_app
+from bastion.cli.run import summarise_result
+
+__all__ = ["app", "eval_app", "summarise_result"]
+del _run
