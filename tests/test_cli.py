@@ -94,11 +94,8 @@ def test_each_scenario_mistake_exits_2_with_one_clear_message(
     bad.write_text(text.replace(old, new, 1))
     res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "run")])
     assert res.exit_code == 2, res.output
-    assert (
-        "Traceback" not in res.output
-        and res.exception is None
-        or isinstance(res.exception, SystemExit)
-    )
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
     assert "mistake.yaml" in res.output and path in res.output, res.output
     assert word.lower() in res.output.lower(), res.output
     assert not (tmp_path / "run").exists()
