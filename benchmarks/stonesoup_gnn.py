@@ -130,11 +130,15 @@ def run_stonesoup(
     prior = GaussianState(
         StateVector(np.zeros(6)), CovarianceMatrix(np.diag([0, v2, 0, v2, 0, v2]))
     )
-    # Holding tracks: 3 updates confirm (the birth counts); 2 missed scans in a row delete -- for
-    # 3-of-4 that is exactly when Bastion's tentative tracks can no longer be confirmed.
+    # Holding tracks: M updates confirm (the birth counts); N - M + 1 missed scans in a row delete
+    # (UpdateTimeStepsDeleter(k) deletes after k consecutive misses). For 3-of-4 that is 2, exactly
+    # when Bastion's tentative tracks can no longer be confirmed after a birth; Stone Soup's count is
+    # cumulative, so it also confirms H-M-H-M-H, which Bastion's window does not.
     initiator = MultiMeasurementInitiator(
         prior_state=prior,
-        deleter=UpdateTimeStepsDeleter(time_steps_since_update=params.confirm_n - params.confirm_m),
+        deleter=UpdateTimeStepsDeleter(
+            time_steps_since_update=params.confirm_n - params.confirm_m + 1
+        ),
         data_associator=associator(),
         updater=updater,
         min_points=params.confirm_m,

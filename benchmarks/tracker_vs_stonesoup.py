@@ -258,6 +258,10 @@ def markdown(result: dict[str, Any], command: str) -> str:
         f"Bastion's time is the best of {result['bastion_repeats']} runs. Both pictures (confirmed",
         "tracks only) are scored at every scan with Stone Soup's GOSPAMetric and averaged.",
         "",
+        "One difference Stone Soup cannot express: its MultiMeasurementInitiator counts updates",
+        "cumulatively (it also confirms hit-miss-hit-miss-hit), while Bastion confirms M of the first N",
+        "scans of a tentative track, so the two can confirm a few tracks a scan or two apart.",
+        "",
     ]
     return "\n".join(lines)
 
