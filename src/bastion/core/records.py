@@ -55,6 +55,11 @@ class DetectionBatch:
     `az_rad` (clockwise from north), `el_rad`, `range_rate_mps` (positive receding), `rcs_m2`
     (the sensor's estimate). `sigma_*` give the 1-sigma measurement noise of this sensor. `truth_id`
     is for simulation scoring only (-1 for clutter); the pipeline never reads it.
+
+    Micro-Doppler, for sensors that measure it (both arrays empty otherwise): `md_rate_hz` is the
+    modulation rate of the micro-Doppler line found in each detection's Doppler spectrum, Hz (rotor
+    blade flash, propeller, jet engine or wing beat), NaN where no line was found; `md_ratio_db` is
+    that line's power relative to the body echo, dB (NaN likewise).
     """
 
     sensor_id: str
@@ -70,6 +75,8 @@ class DetectionBatch:
     sigma_el_rad: float
     sigma_range_rate_mps: float
     truth_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    md_rate_hz: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    md_ratio_db: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
 
     def __len__(self) -> int:
         return int(self.range_m.shape[0])
@@ -108,14 +115,42 @@ class TrackLost:
     reason: str
 
 
+ClassProbabilities = tuple[float, float, float, float, float, float]
+"""P(class) of one track, in `THREAT_CLASSES` order (the last, UNKNOWN, is what no model explains)."""
+NO_CLASS_PROBABILITIES: ClassProbabilities = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Identity:
-    """What and whose a track is, with the reason for the latest change."""
+    """What and whose a track is, with the reason for the latest change.
+
+    `class_probabilities` are the classifier's P(class | evidence so far) at `t_s`, in
+    `THREAT_CLASSES` order; `threat_class` is the class declared from them (with hysteresis).
+    """
 
     track_id: int
     t_s: float
     threat_class: ThreatClass
     affiliation: Affiliation
+    reason: str
+    class_probabilities: ClassProbabilities = NO_CLASS_PROBABILITIES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpoofAlert:
+    """A cooperative report (ADS-B, Remote ID) that contradicts the radar picture or physics.
+
+    `check` names the test that failed: ``position_mismatch`` or ``velocity_mismatch`` (the report
+    disagrees with the radar track its identifier is bound to), ``two_places`` (one identifier
+    reported in two places no aircraft could join), ``position_jump`` (consecutive reports further
+    apart than the fastest plausible flight). `track_id` is the radar track concerned, or -1.
+    """
+
+    track_id: int
+    t_s: float
+    source: str
+    ident: str
+    check: str
     reason: str
 
 
@@ -239,6 +274,7 @@ Payload = (
     TrackReport
     | TrackLost
     | Identity
+    | SpoofAlert
     | Threat
     | ImpactPrediction
     | Alert
@@ -260,6 +296,7 @@ class EventKind(StrEnum):
     TRACK_UPDATED = "track_updated"
     TRACK_LOST = "track_lost"
     IDENTITY_CHANGED = "identity_changed"
+    SPOOF_ALERT = "spoof_alert"
     THREAT_RAISED = "threat_raised"
     IMPACT_PREDICTED = "impact_predicted"
     ALERT_RAISED = "alert_raised"
