@@ -234,6 +234,7 @@ def _radar(r: RadarSpec) -> RadarParams:
         ref_snr_db=ref_snr_db(r),
         pfa=r.pfa,
         clutter_per_scan=r.clutter_per_scan,
+        micro_doppler_gain_db=r.micro_doppler_gain_db,
     )
 
 

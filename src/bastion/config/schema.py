@@ -198,6 +198,10 @@ class RadarSpec(Spec):
     clutter_per_scan: NonNegative = Field(
         default=0.0, description="Mean number of false detections per scan (Poisson)."
     )
+    micro_doppler_gain_db: Number | None = Field(
+        default=15.0,
+        description="Dwell gain of the micro-Doppler line detector, dB; null: no micro-Doppler.",
+    )
 
 
 class AdsbSpec(Spec):

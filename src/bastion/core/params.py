@@ -89,6 +89,8 @@ class RadarParams:
     Detection follows the radar equation: SNR = `ref_snr_db` at `ref_range_m` for a target of
     `ref_rcs_m2`, scaling as RCS / R^4; Pd per look for a Swerling I target is Pfa^(1 / (1 + SNR)).
     `clutter_per_scan` is the Poisson mean of false detections per scan, uniform in the volume.
+    `micro_doppler_gain_db` is the coherent-dwell gain (dB) the radar's micro-Doppler line detector
+    adds to a target's SNR; None: the radar measures no micro-Doppler.
     """
 
     sensor_id: str
@@ -107,6 +109,7 @@ class RadarParams:
     ref_snr_db: float
     pfa: float
     clutter_per_scan: float
+    micro_doppler_gain_db: float | None = 15.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,10 @@ uniform in +-`CLUTTER_MAX_RANGE_RATE_MPS`. The detections are returned in random
 Approximation: the whole volume is looked at in one instant, so every detection is stamped with the
 scan time `t_s` and measures the truth at `t_s` (a rotating radar would see each azimuth at a
 different moment within its period).
+
+Micro-Doppler (when `micro_doppler_gain_db` is not None): each detection's line rate and relative
+power (`bastion.sim.micro_doppler.measure`), drawn from a generator spawned from `rng`, so turning it
+on or off leaves every other draw of the scan and of later scans unchanged.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bastion.core.geo import enu2aer
 from bastion.core.params import RadarParams
 from bastion.core.records import DetectionBatch, FloatArray
 from bastion.core.units import db2lin
+from bastion.sim import micro_doppler
 from bastion.sim.truth import BoolArray, TruthWorld
 
 CLUTTER_RCS_M2 = (1e-4, 1e-1)
@@ -121,6 +126,17 @@ class Radar:
         c_rcs = np.exp(lo + u[:, 4] * (hi - lo))
 
         order = rng.permutation(k.size + n_c)
+        md_rate, md_ratio = np.zeros(0), np.zeros(0)
+        if p.micro_doppler_gain_db is not None:
+            nan_c = np.full(n_c, np.nan)
+            md_rate, md_ratio = micro_doppler.measure(
+                np.concatenate([snr[detected], np.ones(n_c)]),
+                np.concatenate([world.md_rate_hz[k], nan_c]),
+                np.concatenate([world.md_ratio_db[k], nan_c]),
+                p.micro_doppler_gain_db,
+                rng.spawn(1)[0],
+            )
+            md_rate, md_ratio = md_rate[order], md_ratio[order]
         return DetectionBatch(
             sensor_id=p.sensor_id,
             t_s=float(t_s),
@@ -135,4 +151,6 @@ class Radar:
             sigma_el_rad=p.sigma_el_rad,
             sigma_range_rate_mps=p.sigma_range_rate_mps,
             truth_id=np.concatenate([k.astype(np.int64), np.full(n_c, -1, dtype=np.int64)])[order],
+            md_rate_hz=md_rate,
+            md_ratio_db=md_ratio,
         )

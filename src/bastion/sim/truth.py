@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from bastion.core.errors import ConfigError
 from bastion.core.params import RocketTarget, Target, TargetKind, WaypointTarget
 from bastion.core.records import TruthHistory
+from bastion.sim.micro_doppler import signatures
 from bastion.sim.motion import flock_trajectories, waypoint_trajectory
 from bastion.sim.rocket import rocket_trajectory
 from bastion.sim.trajectory import FloatArray, Trajectory, check_grid
@@ -93,7 +94,8 @@ class TruthWorld:
     """All truth objects, with vectorised state queries and engagement kills.
 
     Per-object attributes (index k): `names`, `target_ids`, `kinds`, `hostile`, `rcs_m2` (K,) true
-    mean RCS in m^2, `adsb_icao` ("" if none), `callsign`.
+    mean RCS in m^2, `adsb_icao` ("" if none), `callsign`, and the micro-Doppler signature
+    `md_rate_hz`, `md_ratio_db` (K,) (`bastion.sim.micro_doppler`; NaN: none, the default).
     """
 
     def __init__(self, objects: Sequence[TruthObject], duration_s: float, dt_s: float) -> None:
@@ -116,6 +118,8 @@ class TruthWorld:
         self.callsign = tuple(o.callsign for o in objects)
         self.rcs_m2: FloatArray = np.array([o.rcs_m2 for o in objects], dtype=np.float64)
         self.rcs_m2.setflags(write=False)
+        self.md_rate_hz: FloatArray = np.full(len(objects), np.nan)
+        self.md_ratio_db: FloatArray = np.full(len(objects), np.nan)
         trajs = [o.trajectory for o in objects]
         self._n = np.array([t.t_s.size for t in trajs], dtype=np.int64)
         self._offset = np.cumsum(self._n) - self._n
@@ -139,14 +143,17 @@ class TruthWorld:
         """Build every target's trajectory, sampled every `dt_s` (s) over `duration_s` (s).
 
         `site_alt_m` is the site's height above mean sea level (m), for the rockets' air density;
-        `rng` seeds the birds. Raises `ConfigError` for targets that cannot be flown.
+        `rng` seeds the birds, and a child of it the micro-Doppler signatures (spawned, so the
+        birds' draws do not depend on them). Raises `ConfigError` for targets that cannot be flown.
         """
         if dt_s <= 0.0 or duration_s < 0.0:
             raise ConfigError(f"need dt_s > 0 and duration_s >= 0, got {dt_s} and {duration_s}")
         objects: list[TruthObject] = []
         for i, target in enumerate(targets):
             objects.extend(objects_for(target, i, duration_s, site_alt_m, rng, dt_s))
-        return cls(objects, duration_s, dt_s)
+        world = cls(objects, duration_s, dt_s)
+        world.md_rate_hz, world.md_ratio_db = signatures(world.kinds, rng.spawn(1)[0])
+        return world
 
     def __len__(self) -> int:
         """Number of objects K."""
