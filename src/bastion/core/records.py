@@ -84,7 +84,12 @@ class DetectionBatch:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CooperativeReport:
-    """A self-reported position (ADS-B or Remote ID), already converted to site ENU."""
+    """A self-reported position (ADS-B or Remote ID), already converted to site ENU.
+
+    `flags` name what the decoder could not vouch for (e.g. ``position_jump``: the reported position
+    moved faster than physics allows since the last one; ``velocity_unknown``: velocity is NaN);
+    an empty tuple means nothing was flagged. Self-reported data is never proof of identity.
+    """
 
     source: str  # "adsb" | "remote_id"
     ident: str  # ICAO address (hex) or Remote ID serial
@@ -92,6 +97,7 @@ class CooperativeReport:
     t_s: float
     position_m: Vec3
     velocity_mps: Vec3
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
