@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean asterix-peer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,22 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
-test: lint
+# The second, independent ASTERIX decoder for the oracle tests (CroatiaControl asterix-decoder, C++):
+# it installs a module named `asterix`, as libasterix does, so it lives in its own environment.
+PEER_VENV := .venv-asterix-peer
+
+$(PEER_VENV)/.installed:
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet "asterix-decoder==0.7.11"
+	touch $@
+
+asterix-peer: $(PEER_VENV)/.installed
+
+test: lint asterix-peer
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/tracker_vs_stonesoup.py --targets 100 --clutter 100 --scans 50 --seed 1 --markdown benchmarks/results/tracker.md
 
 clean:
-	rm -rf $(VENV) runs .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) runs .mypy_cache .pytest_cache .ruff_cache

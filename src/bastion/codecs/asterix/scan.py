@@ -1,0 +1,120 @@
+"""Group CAT048 plots into one `DetectionBatch` per radar scan, delimited by CAT034 messages.
+
+Stateful, kept apart from the pure decoders, and given time as an argument (the datagram's
+arrival on the run clock picks the day for ASTERIX's time of day). Per radar (SAC/SIC):
+
+- plots accumulate until the radar's CAT034 north marker closes the scan (and, with
+  `split_on_sectors`, each sector crossing closes a sector: smaller batches, less time spread);
+- a radar that sends no CAT034 is cut every `max_span_s` of plot time, and any open scan is cut at
+  `max_plots` plots, so memory stays bounded whatever arrives;
+- a plot without a time of day (no I048/140) takes its datagram's arrival time;
+- a batch is stamped with the mean time of its plots (a rotating radar sees each azimuth at a
+  different moment; the mean minimises the largest time error within the batch).
+
+Plots from a SAC/SIC that is not configured are rejected with a reason (never silently dropped);
+CAT034 messages other than north marker and sector crossing do not delimit scans and are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bastion.codecs.asterix.cat034 import Cat034Message, ServiceKind
+from bastion.codecs.asterix.cat048 import Cat048Plot
+from bastion.codecs.asterix.radar import RadarConfig, plots_to_batch
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.records import DetectionBatch
+
+
+@dataclass(slots=True)
+class ScanOutput:
+    """What one `push` produced: closed batches, and one reason per rejected item."""
+
+    batches: list[DetectionBatch] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Open:
+    plots: list[Cat048Plot] = field(default_factory=list)
+    times_s: list[float] = field(default_factory=list)
+
+
+class ScanAssembler:
+    """Turns a stream of decoded ASTERIX items into per-scan `DetectionBatch`es."""
+
+    def __init__(
+        self,
+        radars: Sequence[RadarConfig],
+        epoch: RunEpoch,
+        *,
+        split_on_sectors: bool = False,
+        max_span_s: float = 10.0,
+        max_plots: int = 100_000,
+    ) -> None:
+        """`radars` are keyed by their SAC/SIC (which must be unique); `max_span_s` > 0."""
+        self._radars = {(r.sac, r.sic): r for r in radars}
+        if len(self._radars) != len(radars):
+            raise ValueError("radars must have distinct SAC/SIC pairs")
+        if max_span_s <= 0.0 or max_plots < 1:
+            raise ValueError("max_span_s must be > 0 and max_plots >= 1")
+        self._epoch = epoch
+        self._split_on_sectors = split_on_sectors
+        self._max_span_s = max_span_s
+        self._max_plots = max_plots
+        self._open: dict[tuple[int, int], _Open] = {}
+
+    def _close(self, key: tuple[int, int], out: ScanOutput) -> None:
+        scan = self._open.pop(key, None)
+        if scan is None or not scan.plots:
+            return
+        t_s = sum(scan.times_s) / len(scan.times_s)
+        out.batches.append(plots_to_batch(scan.plots, self._radars[key], t_s))
+
+    def push(
+        self, items: Iterable[Cat048Plot | Cat034Message | object], arrival_t_s: float
+    ) -> ScanOutput:
+        """Feed the items of one datagram that arrived at run time `arrival_t_s` (s)."""
+        out = ScanOutput()
+        for item in items:
+            if isinstance(item, Cat048Plot):
+                self._plot(item, arrival_t_s, out)
+            elif isinstance(item, Cat034Message):
+                key = (item.sac, item.sic)
+                if key not in self._radars:
+                    out.rejected.append(f"CAT034 from unconfigured radar SAC/SIC {key[0]}/{key[1]}")
+                elif item.kind == ServiceKind.NORTH_MARKER or (
+                    self._split_on_sectors and item.kind == ServiceKind.SECTOR_CROSSING
+                ):
+                    self._close(key, out)
+        return out
+
+    def _plot(self, plot: Cat048Plot, arrival_t_s: float, out: ScanOutput) -> None:
+        key = (plot.sac, plot.sic)
+        if key not in self._radars:
+            out.rejected.append(f"CAT048 plot from unconfigured radar SAC/SIC {key[0]}/{key[1]}")
+            return
+        t_s = (
+            self._epoch.from_time_of_day_s(plot.tod_s, arrival_t_s)
+            if math.isfinite(plot.tod_s)
+            else arrival_t_s
+        )
+        scan = self._open.get(key)
+        if scan is not None and (
+            abs(t_s - scan.times_s[0]) > self._max_span_s or len(scan.plots) >= self._max_plots
+        ):
+            self._close(key, out)
+            scan = None
+        if scan is None:
+            scan = self._open[key] = _Open()
+        scan.plots.append(plot)
+        scan.times_s.append(t_s)
+
+    def flush(self) -> list[DetectionBatch]:
+        """Close every open scan (at shutdown or end of a replay)."""
+        out = ScanOutput()
+        for key in list(self._open):
+            self._close(key, out)
+        return out.batches

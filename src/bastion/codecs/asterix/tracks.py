@@ -1,0 +1,83 @@
+"""`TrackReport` <-> CAT062 system track: site ENU to WGS-84 and back, run time to time of day.
+
+Position goes out twice, as WGS-84 (I062/105, geometric altitude I062/130 above the ellipsoid) and
+as site east/north (I062/100); velocity as site east/north (I062/185) and up as rate of climb
+(I062/220); `position_sigma_m` as the accuracy of both axes (I062/500 APC). The track number is the
+track id modulo 65536 (I062/040 has 16 bits).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bastion.codecs.asterix.cat062 import Cat062Track
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.geo import Site
+from bastion.core.records import TrackReport
+
+
+def report_to_cat062(
+    report: TrackReport,
+    *,
+    site: Site,
+    epoch: RunEpoch,
+    sac: int,
+    sic: int,
+    service_id: int = 1,
+    first: bool = False,
+    last: bool = False,
+    simulated: bool = False,
+) -> Cat062Track:
+    """A CAT062 system track update for one `TrackReport`."""
+    lat, lon, alt = (float(v) for v in site.enu2geodetic(np.asarray(report.position_m)))
+    e, n, _ = report.position_m
+    ve, vn, vu = report.velocity_mps
+    return Cat062Track(
+        sac=sac,
+        sic=sic,
+        service_id=service_id,
+        tod_s=epoch.time_of_day_s(report.t_s),
+        track_number=report.track_id % 65536,
+        lat_rad=lat,
+        lon_rad=lon,
+        alt_m=alt,
+        east_m=e,
+        north_m=n,
+        vel_east_mps=ve,
+        vel_north_mps=vn,
+        vel_up_mps=vu,
+        sigma_east_m=report.position_sigma_m,
+        sigma_north_m=report.position_sigma_m,
+        confirmed=True,
+        first=first,
+        last=last,
+        simulated=simulated,
+    )
+
+
+def cat062_to_report(
+    track: Cat062Track, *, site: Site, epoch: RunEpoch, near_t_s: float
+) -> TrackReport:
+    """A `TrackReport` from a CAT062 update (another system's track), in this site's ENU frame.
+
+    Missing altitude is taken as the site's; missing velocity as zero; missing accuracy as NaN;
+    `n_updates` is not on the wire and is 0.
+    """
+    alt = track.alt_m if math.isfinite(track.alt_m) else site.alt_m
+    enu = site.geodetic2enu(track.lat_rad, track.lon_rad, alt)
+    vel = (
+        track.vel_east_mps if math.isfinite(track.vel_east_mps) else 0.0,
+        track.vel_north_mps if math.isfinite(track.vel_north_mps) else 0.0,
+        track.vel_up_mps if math.isfinite(track.vel_up_mps) else 0.0,
+    )
+    sigma = max(track.sigma_east_m, track.sigma_north_m)
+    return TrackReport(
+        track_id=track.track_number,
+        t_s=epoch.from_time_of_day_s(track.tod_s, near_t_s),
+        position_m=(float(enu[0]), float(enu[1]), float(enu[2])),
+        velocity_mps=vel,
+        position_sigma_m=sigma,
+        n_updates=0,
+    )
