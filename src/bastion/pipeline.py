@@ -77,7 +77,9 @@ def new_state(params: ScenarioParams, rng: np.random.Generator) -> PipelineState
         params=params,
         tracker=Tracker(params.tracker),
         identities=IdentityBook(),
-        threats=ThreatBook.create(params.threat, params.zones, params.site.alt_m),
+        threats=ThreatBook.create(
+            params.threat, params.zones, params.site.alt_m, terrain=params.terrain
+        ),
         engage=EngageBook(
             params.effectors,
             rng,

@@ -33,10 +33,16 @@ def _rocket(elev_deg: float, speed: float, k: float, dt: float) -> tuple[np.ndar
     return np.array(ps[:-1]), np.array(vs[:-1])
 
 
-def _history(pos: np.ndarray, dt: float, n: int, rng: np.random.Generator) -> MeasurementHistory:
+def _history(
+    pos: np.ndarray, dt: float, n: int, rng: np.random.Generator, vel: np.ndarray | None = None
+) -> MeasurementHistory:
+    """Radar plots of the first `n` samples; range rate from `vel` (finite differences if None)."""
+    vel = np.gradient(pos, dt, axis=0) if vel is None else vel
     h = MeasurementHistory()
     for i in range(n):
         aer = enu2aer(pos[i : i + 1], RADAR_M)
+        rel = pos[i] - RADAR_M
+        rr = float(rel @ vel[i]) / float(np.linalg.norm(rel))
         batch = DetectionBatch(
             sensor_id="r",
             t_s=i * dt,
@@ -44,7 +50,7 @@ def _history(pos: np.ndarray, dt: float, n: int, rng: np.random.Generator) -> Me
             range_m=aer[:, 0] + rng.normal(0, SIG_R, 1),
             az_rad=aer[:, 1] + rng.normal(0, SIG_A, 1),
             el_rad=aer[:, 2] + rng.normal(0, SIG_A, 1),
-            range_rate_mps=np.zeros(1),
+            range_rate_mps=np.array([rr + rng.normal(0, 1.0)]),
             rcs_m2=np.full(1, 0.02),
             sigma_range_m=SIG_R,
             sigma_az_rad=SIG_A,
@@ -62,7 +68,7 @@ def test_fit_recovers_impact_point_and_drag_at_half_flight() -> None:
     half = pos.shape[0] // 2
     errors, ks = [], []
     for seed in range(8):
-        rows = _history(pos, dt, half, np.random.default_rng(seed)).of(9)
+        rows = _history(pos, dt, half, np.random.default_rng(seed), vel).of(9)
         guess = np.concatenate([pos[half - 1] + 40.0, vel[half - 1] - 15.0])
         fit = fit_ballistic(rows, guess, 1.0e-4, SITE_ALT_M)
         assert fit is not None and fit.chi2_per_dof < 2.0
@@ -88,5 +94,5 @@ def test_straight_flying_drone_is_not_forced_into_a_ballistic_model() -> None:
     book = BallisticBook(k_nominal=1.0e-4, site_alt_m=SITE_ALT_M)
     h = _history(pos, dt, 60, np.random.default_rng(1))
     x = np.concatenate([pos[-1], [50.0, 0.0, 0.0]])[None, :]
-    impact, t_imp = book.predict(np.array([9]), x, np.array([t[-1]]), h, float(t[-1]))
-    assert np.isnan(t_imp[0]) and np.isnan(impact[0]).all()
+    pred = book.predict(np.array([9]), x, np.array([t[-1]]), h, float(t[-1]))
+    assert not pred.ok[0] and np.isnan(pred.t_impact_s[0]) and np.isnan(pred.impact_m[0]).all()

@@ -191,6 +191,28 @@ class ThreatParams:
     rocket_drag_factor_m2pkg: float = 1.0e-4
     adsb_gate_m: float = 300.0
     request_expiry_s: float = 30.0
+    impact_confidence: float = 0.99
+    """Probability mass of the impact ellipse tested against the zones (rockets, mortars)."""
+    lethal_radius_m: float = 50.0
+    """A zone within this distance (m) of the impact ellipse is warned."""
+    max_ellipse_m: float = 1500.0
+    """No zone warning from an impact ellipse whose semi-major axis (m) exceeds this."""
+    ballistic_min_speed_mps: float = 80.0
+    """Tracks at least this fast (and not friendly) are tried against the ballistic model."""
+    rank_top_n: int = 10
+    """Length of the ranked threat list emitted as events."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TerrainParams:
+    """A terrain height grid named `name`: `heights_m[i][j]` is the ground height (m, site ENU up) at
+    east ``origin_m[0] + j * spacing_m``, north ``origin_m[1] + i * spacing_m`` (rows south to north,
+    columns west to east); heights in between are bilinear."""
+
+    name: str
+    origin_m: tuple[float, float]
+    spacing_m: float
+    heights_m: tuple[tuple[float, ...], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,3 +230,5 @@ class ScenarioParams:
     operator: OperatorParams = field(default_factory=OperatorParams)
     tracker: TrackerParams = field(default_factory=TrackerParams)
     threat: ThreatParams = field(default_factory=ThreatParams)
+    terrain: TerrainParams | None = None
+    """Ground heights about the site; None: flat ground at the site's height (up = 0)."""

@@ -6,6 +6,7 @@ Positions are site ENU metres, velocities ENU metres per second, times run-clock
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -182,6 +183,58 @@ class ImpactPrediction:
     impact_e_m: float
     impact_n_m: float
     t_impact_s: float
+    sigma_t_impact_s: float = math.nan
+    ellipse_major_m: float = math.nan
+    """Semi-major axis of the impact ellipse holding probability `confidence`, metres."""
+    ellipse_minor_m: float = math.nan
+    ellipse_heading_rad: float = math.nan
+    """Direction of the major axis, clockwise from north, in [0, pi)."""
+    confidence: float = math.nan
+    drag_factor_m2pkg: float = math.nan
+    """Fitted ``Cd A / (2 m)``, m^2/kg."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OriginEstimate:
+    """Where and when a ballistic track left the ground (its point of origin), with its ellipse.
+
+    Site ENU metres; `t_launch_s` run-clock seconds; the ellipse holds probability `confidence`.
+    """
+
+    track_id: int
+    t_s: float
+    origin_e_m: float
+    origin_n_m: float
+    origin_u_m: float
+    t_launch_s: float
+    sigma_t_launch_s: float
+    ellipse_major_m: float
+    ellipse_minor_m: float
+    ellipse_heading_rad: float
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RankedThreat:
+    """One entry of the ranked threat list: the track's most urgent zone and why.
+
+    `range_m` is the track's present horizontal distance to the zone, `time_to_zone_s` the time to its
+    closest approach (or impact), `cpa_m` the closest-approach (or impact-to-zone) distance, `score`
+    the urgency the list is sorted by (zone value over time, discounted by miss distance).
+    """
+
+    track_id: int
+    t_s: float
+    rank: int
+    score: float
+    zone: str
+    zone_value: float
+    threat_class: ThreatClass
+    speed_mps: float
+    range_m: float
+    time_to_zone_s: float
+    cpa_m: float
+    reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -283,6 +336,8 @@ Payload = (
     | SpoofAlert
     | Threat
     | ImpactPrediction
+    | OriginEstimate
+    | RankedThreat
     | Alert
     | AlertCleared
     | EngagementRequest
@@ -305,6 +360,8 @@ class EventKind(StrEnum):
     SPOOF_ALERT = "spoof_alert"
     THREAT_RAISED = "threat_raised"
     IMPACT_PREDICTED = "impact_predicted"
+    ORIGIN_ESTIMATED = "origin_estimated"
+    THREAT_RANKED = "threat_ranked"
     ALERT_RAISED = "alert_raised"
     ALERT_CLEARED = "alert_cleared"
     ENGAGEMENT_REQUESTED = "engagement_requested"

@@ -1,34 +1,41 @@
-"""Ballistic state and drag estimation by batch least squares on a track's radar measurements.
+"""Ballistic state and drag estimation by batch least squares on tracks' radar measurements.
 
-Unknowns: position and velocity at the latest measurement time (site ENU) and the drag factor
-k = Cd A / (2 m) (m^2/kg). Each candidate trajectory is propagated with the point-mass model (gravity,
-drag with the ICAO atmosphere; `bastion.core.ballistics.rk4_step`) back through the measurement times,
-and compared with the measurements in each sensor's own range/azimuth/elevation space, weighted by the
-sensor's noise, so no converted-measurement approximation enters. Gauss-Newton with a finite-difference
-Jacobian: the nominal and the 7 perturbed trajectories travel as one batch of 8 states. The drag factor
-has a Gaussian prior about the class's nominal value, which keeps it sane on short arcs.
+Unknowns per track: position and velocity at its latest measurement time (site ENU) and the drag
+factor k = Cd A / (2 m) (m^2/kg). Each candidate trajectory is integrated backward with the
+point-mass model (gravity, drag with the ICAO atmosphere; `bastion.core.ballistics.rk4_step`) on a
+fixed grid of `step_s`; positions and velocities at the measurement times come from the cubic Hermite
+curve between grid nodes (exact to millimetres for this smooth motion), so the cost does not grow
+with the number of plots, only with the time span they cover. Predictions are compared with the
+measurements in each sensor's own range / azimuth / elevation / range-rate space, weighted by the
+sensor's noise, so no converted-measurement approximation enters; Doppler (range rate) pins the
+along-track deceleration, hence the drag, within seconds. Gauss-Newton with a finite-difference
+Jacobian: the nominal and the 7 perturbed trajectories of every track travel as one batch, so B
+tracks cost one integration of 8 B states per iteration. The drag factor has a Gaussian prior about
+the class's nominal value, which keeps it sane on short arcs.
 
 A track that is not ballistic (a drone, a manoeuvring aircraft) leaves large residuals: `chi2_per_dof`
 says so, and callers do not force such a track into the model.
 
 No library fits: filterpy/Stone Soup offer sequential filters, not a batch fit in sensor coordinates
-with an atmosphere-dependent drag model, and this one is ~100 lines of numpy.
+with an atmosphere-dependent drag model, batched over tracks.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.ballistics import rk4_step
-from bastion.core.geo import enu2aer, wrap_pi
-from bastion.threat.history import AZ, EL, SAZ, SE, SEL, SR, SU, R, T
+from bastion.core.geo import wrap_pi
+from bastion.threat.history import AZ, EL, RR, SAZ, SE, SEL, SR, SRR, SU, R, T
 
 FloatArray = NDArray[np.float64]
-_STEP_S = 0.25
-_EPS = np.array([1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.0])  # finite-difference steps (m, m/s, k relative)
+_Q = 8  # nominal + 7 perturbed states per track
+_EPS = np.array([1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.0])  # finite-difference steps (m, m/s; k below)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,32 +50,213 @@ class BallisticFit:
     """(7, 7) covariance of [position, velocity, drag factor]."""
     chi2_per_dof: float
     n_measurements: int
+    first_t_s: float = math.nan
+    """Time of the oldest measurement in the fit (s)."""
+
+    @property
+    def theta(self) -> FloatArray:
+        """The 7 unknowns [position, velocity, drag factor] as one array."""
+        return np.concatenate([self.position_m, self.velocity_mps, [self.drag_factor_m2pkg]])
 
 
-def _propagate_to_times(
-    state: FloatArray, k: FloatArray, t_ref: float, times: FloatArray, site_alt_m: float
-) -> FloatArray:
-    """Positions (B, M, 3) of B states (B, 6) at `times` (M,), all <= t_ref, sorted ascending."""
-    pos, vel = state[:, :3].copy(), state[:, 3:].copy()
-    out = np.empty((state.shape[0], times.size, 3))
-    t = t_ref
-    for j in range(times.size - 1, -1, -1):
-        gap = times[j] - t  # <= 0
-        n = max(1, int(np.ceil(-gap / _STEP_S))) if gap < 0 else 0
-        for _ in range(n):
-            pos, vel = rk4_step(pos, vel, k, site_alt_m, gap / n)
-        t = times[j]
-        out[:, j] = pos
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Padded:
+    """B tracks' measurement rows padded to M: offsets back from each track's t_ref (s), masks."""
+
+    t_ref: FloatArray  # (B,)
+    first_t: FloatArray  # (B,)
+    offset: FloatArray  # (B, M) >= 0
+    sensor: FloatArray  # (B, M, 3)
+    z: FloatArray  # (B, M, 4): range, az, el, range rate
+    sigma: FloatArray  # (B, M, 4)
+    use: NDArray[np.bool_]  # (B, M, 4)
+    n_rows: NDArray[np.int64]  # (B,)
+
+
+def _pad(rows_list: Sequence[FloatArray]) -> _Padded:
+    b = len(rows_list)
+    m = max(r.shape[0] for r in rows_list)
+    offset = np.zeros((b, m))
+    sensor = np.zeros((b, m, 3))
+    z = np.zeros((b, m, 4))
+    sigma = np.ones((b, m, 4))
+    use = np.zeros((b, m, 4), dtype=bool)
+    t_ref = np.empty(b)
+    first = np.empty(b)
+    n_rows = np.empty(b, dtype=np.int64)
+    for i, rows in enumerate(rows_list):
+        k = rows.shape[0]
+        t_ref[i], first[i], n_rows[i] = rows[-1, T], rows[0, T], k
+        offset[i, :k] = rows[-1, T] - rows[:, T]
+        sensor[i, :k] = rows[:, SE : SU + 1]
+        z[i, :k] = rows[:, [R, AZ, EL, RR]]
+        sigma[i, :k] = rows[:, [SR, SAZ, SEL, SRR]]
+        use[i, :k, :3] = True
+        use[i, :k, 3] = np.isfinite(rows[:, RR]) & (rows[:, SRR] > 0.0)
+    z = np.where(use, z, 0.0)
+    sigma = np.where(use, sigma, 1.0)
+    return _Padded(
+        t_ref=t_ref,
+        first_t=first,
+        offset=offset,
+        sensor=sensor,
+        z=z,
+        sigma=sigma,
+        use=use,
+        n_rows=n_rows,
+    )
+
+
+def _predict(
+    states: FloatArray, k: FloatArray, pad: _Padded, site_alt_m: float, step_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """Positions and velocities (B, Q, M, 3) of states (B*Q, 6) at the padded measurement times."""
+    b = pad.offset.shape[0]
+    q = states.shape[0] // b
+    n_nodes = max(1, math.ceil(float(pad.offset.max()) / step_s))
+    pos = np.empty((n_nodes + 1, states.shape[0], 3))
+    vel = np.empty_like(pos)
+    pos[0], vel[0] = states[:, :3], states[:, 3:]
+    for node in range(n_nodes):
+        pos[node + 1], vel[node + 1] = rk4_step(pos[node], vel[node], k, site_alt_m, -step_s)
+    s = pad.offset / step_s
+    j = np.clip(np.floor(s), 0, n_nodes - 1).astype(np.int64)
+    t = (s - j)[:, None, :, None]  # (B, 1, M, 1)
+    jj = j[:, None, :]  # (B, 1, M)
+    idx = (np.arange(b)[:, None] * q + np.arange(q)[None, :])[:, :, None]  # (B, Q, 1)
+    p0, p1, v0, v1 = pos[jj, idx], pos[jj + 1, idx], vel[jj, idx], vel[jj + 1, idx]
+    h = -step_s
+    t2, t3 = t * t, t * t * t
+    p = (
+        (2 * t3 - 3 * t2 + 1) * p0
+        + (t3 - 2 * t2 + t) * h * v0
+        + (3 * t2 - 2 * t3) * p1
+        + (t3 - t2) * h * v1
+    )
+    dp = (6 * t2 - 6 * t) * p0 + (3 * t2 - 4 * t + 1) * h * v0
+    dp += (6 * t - 6 * t2) * p1 + (3 * t2 - 2 * t) * h * v1
+    return p, dp / h
+
+
+def _residuals(p: FloatArray, v: FloatArray, pad: _Padded) -> FloatArray:
+    """Whitened residuals (B, Q, 4M) of predicted positions/velocities (B, Q, M, 3)."""
+    d = p - pad.sensor[:, None]
+    ground = np.hypot(d[..., 0], d[..., 1])
+    rng = np.sqrt(ground**2 + d[..., 2] ** 2)
+    az = np.arctan2(d[..., 0], d[..., 1])
+    el = np.arctan2(d[..., 2], ground)
+    rr = np.einsum("bqmi,bqmi->bqm", d, v) / np.maximum(rng, 1e-9)
+    z, sg = pad.z[:, None], pad.sigma[:, None]
+    res = np.stack(
+        [
+            (z[..., 0] - rng) / sg[..., 0],
+            wrap_pi(z[..., 1] - az) * np.cos(z[..., 2]) / sg[..., 1],
+            (z[..., 2] - el) / sg[..., 2],
+            (z[..., 3] - rr) / sg[..., 3],
+        ],
+        axis=-1,
+    )
+    res = np.where(pad.use[:, None], res, 0.0)
+    return res.reshape(res.shape[0], res.shape[1], -1)
+
+
+def fit_ballistic_batch(
+    rows_list: Sequence[FloatArray],
+    theta0: FloatArray,
+    k_nominal: float,
+    site_alt_m: float,
+    k_rel_sigma: float = 1.0,
+    iterations: int = 8,
+    step_s: float = 0.5,
+) -> list[BallisticFit | None]:
+    """Fit B tracks at once: measurement rows (history layout, oldest first, >= 4 each) and initial
+    guesses `theta0` (B, 7) = [position, velocity, drag factor] at each track's latest measurement.
+
+    Iterates until every step is below 1 cm and 1 mm/s, or `iterations`. Returns one fit per track,
+    None where the normal equations are singular or the result is not finite.
+    """
+    pad = _pad(rows_list)
+    b = len(rows_list)
+    theta = np.array(theta0, dtype=np.float64).reshape(b, 7)
+    prior_sigma = max(k_rel_sigma * k_nominal, 1e-9)
+    info = np.tile(np.eye(7), (b, 1, 1))
+    r0 = np.zeros((b, 1))
+    jac = np.zeros((b, 1, 7))
+    step = np.zeros((b, 7))
+    for _ in range(iterations):
+        eps = np.tile(_EPS, (b, 1))
+        eps[:, 6] = 0.05 * np.maximum(theta[:, 6], 2e-6)
+        batch = np.repeat(theta[:, None, :], _Q, axis=1)
+        batch[:, 1:] += eps[:, :, None] * np.eye(7)[None]
+        flat = batch.reshape(b * _Q, 7)
+        p, v = _predict(flat[:, :6], flat[:, 6], pad, site_alt_m, step_s)
+        res = _residuals(p, v, pad)
+        r0 = np.concatenate([res[:, 0], ((theta[:, 6] - k_nominal) / prior_sigma)[:, None]], 1)
+        jac = np.zeros((b, r0.shape[1], 7))
+        jac[:, :-1] = np.swapaxes((res[:, 1:] - res[:, :1]) / eps[:, :, None], 1, 2)
+        jac[:, -1, 6] = 1.0 / prior_sigma
+        info = np.einsum("bmi,bmj->bij", jac, jac)
+        grad = np.einsum("bmi,bm->bi", jac, r0)
+        try:
+            step = np.linalg.solve(info, -grad[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            return (
+                [None] * b
+                if b == 1
+                else [
+                    _one(
+                        rows_list, theta, i, k_nominal, site_alt_m, k_rel_sigma, iterations, step_s
+                    )
+                    for i in range(b)
+                ]
+            )
+        theta = theta + step
+        theta[:, 6] = np.maximum(theta[:, 6], 0.0)
+        if np.all(np.abs(step[:, :3]) < 0.01) and np.all(np.abs(step[:, 3:6]) < 0.001):
+            break
+    # chi2 at the solution from the last linearisation: |r0 + J step|^2.
+    r1 = r0 + np.einsum("bmi,bi->bm", jac, step)
+    chi2 = np.einsum("bm,bm->b", r1, r1)
+    dof = np.maximum(pad.use.sum(axis=(1, 2)) - 7, 1)
+    out: list[BallisticFit | None] = []
+    for i in range(b):
+        try:
+            cov = np.linalg.inv(info[i])
+        except np.linalg.LinAlgError:
+            out.append(None)
+            continue
+        if not (np.isfinite(theta[i]).all() and np.isfinite(cov).all()):
+            out.append(None)
+            continue
+        out.append(
+            BallisticFit(
+                t_s=float(pad.t_ref[i]),
+                position_m=theta[i, :3].copy(),
+                velocity_mps=theta[i, 3:6].copy(),
+                drag_factor_m2pkg=float(theta[i, 6]),
+                covariance=0.5 * (cov + cov.T),
+                chi2_per_dof=float(chi2[i] / dof[i]),
+                n_measurements=int(pad.n_rows[i]),
+                first_t_s=float(pad.first_t[i]),
+            )
+        )
     return out
 
 
-def _residuals(pred_m: FloatArray, rows: FloatArray) -> FloatArray:
-    """Whitened residuals (B, 3M) of predicted positions (B, M, 3) against measurement rows (M, 11)."""
-    aer = enu2aer(pred_m, rows[:, SE : SU + 1])
-    dr = (rows[:, R] - aer[..., 0]) / rows[:, SR]
-    daz = wrap_pi(rows[:, AZ] - aer[..., 1]) * np.cos(rows[:, EL]) / rows[:, SAZ]
-    de = (rows[:, EL] - aer[..., 2]) / rows[:, SEL]
-    return np.concatenate([dr, daz, de], axis=-1)
+def _one(
+    rows_list: Sequence[FloatArray],
+    theta: FloatArray,
+    i: int,
+    k_nominal: float,
+    site_alt_m: float,
+    k_rel_sigma: float,
+    iterations: int,
+    step_s: float,
+) -> BallisticFit | None:
+    """Refit track `i` alone (a batch solve failed: one singular track must not sink the others)."""
+    return fit_ballistic_batch(
+        [rows_list[i]], theta[i : i + 1], k_nominal, site_alt_m, k_rel_sigma, iterations, step_s
+    )[0]
 
 
 def fit_ballistic(
@@ -79,55 +267,15 @@ def fit_ballistic(
     k_rel_sigma: float = 1.0,
     iterations: int = 8,
 ) -> BallisticFit | None:
-    """Fit a ballistic trajectory to one track's measurement rows (history layout), oldest first.
+    """Fit one track's rows; `x0` is (6,) [position, velocity] (drag starts at `k_nominal`) or (7,).
 
-    `x0` (6,) is the initial guess at the latest measurement time (the track state). Returns None with
-    fewer than 4 measurements or if the normal equations are singular.
+    Returns None with fewer than 4 measurements or if the normal equations are singular.
     """
-    m = rows.shape[0]
-    if m < 4:
+    if rows.shape[0] < 4:
         return None
-    times = rows[:, T]
-    t_ref = float(times[-1])
-    theta = np.concatenate([x0, [k_nominal]]).astype(np.float64)
-    prior_sigma = k_rel_sigma * k_nominal
-    cov = np.eye(7)
-    chi2 = np.inf
-    for _ in range(iterations):
-        eps = _EPS.copy()
-        eps[6] = 0.05 * max(theta[6], 1e-6)
-        batch = np.repeat(theta[None, :], 8, axis=0)
-        batch[1:] += np.diag(eps)
-        pred = _propagate_to_times(batch[:, :6], batch[:, 6], t_ref, times, site_alt_m)
-        res = _residuals(pred, rows)  # (8, 3M)
-        prior = (theta[6] - k_nominal) / prior_sigma
-        r0 = np.concatenate([res[0], [prior]])
-        jac = np.empty((3 * m + 1, 7))
-        jac[: 3 * m] = ((res[1:] - res[0]) / eps[:, None]).T
-        jac[3 * m] = 0.0
-        jac[3 * m, 6] = 1.0 / prior_sigma
-        # Gauss-Newton on |r|^2 with J = dr/dtheta: r(theta + d) ~ r0 + J d, so d = -(J'J)^-1 J' r0.
-        try:
-            info = jac.T @ jac
-            step = np.linalg.solve(info, -(jac.T @ r0))
-        except np.linalg.LinAlgError:
-            return None
-        theta = theta + step
-        theta[6] = max(theta[6], 0.0)
-        chi2 = float(r0 @ r0)
-        cov = np.linalg.inv(info)
-        if np.all(np.abs(step[:6]) < 0.01):
-            break
-    pred = _propagate_to_times(theta[None, :6], theta[None, 6], t_ref, times, site_alt_m)
-    res = _residuals(pred, rows)[0]
-    chi2 = float(res @ res)
-    dof = max(3 * m - 7, 1)
-    return BallisticFit(
-        t_s=t_ref,
-        position_m=theta[:3].copy(),
-        velocity_mps=theta[3:6].copy(),
-        drag_factor_m2pkg=float(theta[6]),
-        covariance=cov,
-        chi2_per_dof=chi2 / dof,
-        n_measurements=m,
-    )
+    theta = np.asarray(x0, dtype=np.float64)
+    if theta.size == 6:
+        theta = np.concatenate([theta, [k_nominal]])
+    return fit_ballistic_batch([rows], theta[None], k_nominal, site_alt_m, k_rel_sigma, iterations)[
+        0
+    ]

@@ -1,14 +1,21 @@
 """The threat stage's state and step: who threatens which zone, when, and the resulting alerts.
 
-Per step, over the confirmed tracks identified hostile or suspect:
-- rocket-class tracks get a ballistic fit on their own measurements and an impact prediction
-  (`BallisticBook`); a zone is at risk when the impact point lies within `warn_distance_m` of it;
-- other tracks are extrapolated in a straight line over `horizon_s` (`closest_approach`); a zone is at
-  risk when the path passes within `warn_distance_m` of it;
-- a THREAT_RAISED event marks each change of the zone a track threatens most; IMPACT_PREDICTED
-  events come at most once per `report_period_s` per track; the `WarnBook` raises and clears alerts.
-Every reason names the zone, the distance and the time, e.g. "fixed_wing, 48 m/s, closest 0 m from
-headquarters in 44 s".
+Per step, over the confirmed tracks:
+- ballistic candidates (not friendly or neutral, and classed rocket or at least
+  `ballistic_min_speed_mps` fast) get a ballistic fit on their own measurements (`BallisticBook`);
+  an accepted fit gives the impact point, its ellipse at `impact_confidence` and the time of impact.
+  A zone is warned when that ellipse, grown by `lethal_radius_m`, touches it, once the ellipse's
+  semi-major axis is at most `max_ellipse_m` (a wider one would warn the whole base). A round whose
+  ellipse touches no zone raises no alert, only its track and impact events;
+- other tracks identified hostile or suspect are extrapolated in a straight line over `horizon_s`
+  (`closest_approach`); a zone is warned when the path passes within `warn_distance_m` of it;
+- a THREAT_RAISED event marks each change of the zone a track threatens most; IMPACT_PREDICTED and
+  ORIGIN_ESTIMATED events come at most once per `report_period_s` per track; the ranked threat list
+  (`RankBook`) comes as THREAT_RANKED events; the `WarnBook` raises and clears alerts.
+
+An alert on a ballistic track outlives the track: a round that drops below the radar's coverage is
+still coming, so its alerts stay until the predicted impact plus the margin (unless the track was
+destroyed). Every reason names the zone, the distance and the time.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from bastion.core.params import ThreatParams, ZoneParams
+from bastion.core.params import TerrainParams, ThreatParams, ZoneParams
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,
@@ -28,18 +35,27 @@ from bastion.core.records import (
     DetectionBatch,
     Emission,
     EventKind,
-    ImpactPrediction,
     Threat,
     ThreatClass,
 )
 from bastion.threat.approach import closest_approach, point_zone_distance, zone_geometries
-from bastion.threat.ballistic import BallisticBook
+from bastion.threat.ballistic import BallisticBook, Predictions
 from bastion.threat.history import MeasurementHistory
+from bastion.threat.rank import RankBook
+from bastion.threat.reports import impact_reports, origin_reports
+from bastion.threat.terrain import Ground
+from bastion.threat.uncertainty import ellipse_axes, ellipse_outline
 from bastion.threat.warn import WarnBook
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 _WARNABLE = np.array([a in {Affiliation.HOSTILE, Affiliation.SUSPECT} for a in AFFILIATIONS])
+_PASSIVE = np.array(
+    [
+        a in {Affiliation.FRIEND, Affiliation.ASSUMED_FRIEND, Affiliation.NEUTRAL}
+        for a in AFFILIATIONS
+    ]
+)
 _ROCKET = THREAT_CLASSES.index(ThreatClass.ROCKET)
 
 
@@ -54,22 +70,31 @@ class ThreatBook:
     report_period_s: float = 1.0
     history: MeasurementHistory = field(default_factory=MeasurementHistory)
     polygons: list[shapely.Polygon] = field(default_factory=list)
+    ranks: RankBook = field(default_factory=RankBook)
     threat_zone: dict[int, int] = field(default_factory=dict)
     last_impact_t_s: dict[int, float] = field(default_factory=dict)
+    ballistic_tracks: set[int] = field(default_factory=set)
 
     @classmethod
     def create(
-        cls, params: ThreatParams, zones: tuple[ZoneParams, ...], site_alt_m: float
+        cls,
+        params: ThreatParams,
+        zones: tuple[ZoneParams, ...],
+        site_alt_m: float,
+        terrain: TerrainParams | None = None,
     ) -> ThreatBook:
-        """A fresh book for a site's zones."""
+        """A fresh book for a site's zones and ground (flat at up = 0 without `terrain`)."""
         return cls(
             params=params,
             zones=zones,
             ballistic=BallisticBook(
-                k_nominal=params.rocket_drag_factor_m2pkg, site_alt_m=site_alt_m
+                k_nominal=params.rocket_drag_factor_m2pkg,
+                site_alt_m=site_alt_m,
+                ground=Ground.from_params(terrain),
             ),
             warn=WarnBook(zone_names=tuple(z.name for z in zones), margin_s=params.alert_margin_s),
             polygons=zone_geometries(zones),
+            ranks=RankBook(top_n=params.rank_top_n),
         )
 
     def detections(self, batch: DetectionBatch, det_track_id: IntArray) -> None:
@@ -81,16 +106,20 @@ class ThreatBook:
         return np.isin(track_ids, np.fromiter(self.warn.threatened_tracks(), np.int64))
 
     def forget(self, track_ids: IntArray, t_s: float, why: str) -> list[Emission]:
-        """Tracks that ended: drop their state and clear their alerts."""
+        """Tracks that ended: drop their state and clear their alerts (a ballistic track's alerts
+        stay until the predicted impact plus the margin, unless it was destroyed)."""
         ids = np.asarray(track_ids, dtype=np.int64)
         self.history.forget(ids)
         self.ballistic.forget(ids)
+        self.ranks.forget(ids.tolist())
         for tid in ids.tolist():
             self.threat_zone.pop(tid, None)
             self.last_impact_t_s.pop(tid, None)
-        return [
-            (EventKind.ALERT_CLEARED, c.alert_id, c) for c in self.warn.track_lost(t_s, ids, why)
-        ]
+        destroyed = why.startswith("track destroyed")
+        clear = [t for t in ids.tolist() if destroyed or t not in self.ballistic_tracks]
+        self.ballistic_tracks.difference_update(ids.tolist())
+        cleared = self.warn.track_lost(t_s, np.array(clear, dtype=np.int64), why)
+        return [(EventKind.ALERT_CLEARED, c.alert_id, c) for c in cleared]
 
     def step(
         self,
@@ -104,77 +133,118 @@ class ThreatBook:
         """Evaluate the confirmed tracks (rows aligned; `x` (N, 6) at `t_state`) at time `t_s`."""
         tp = self.params
         em: list[Emission] = []
-        sel = np.flatnonzero(_WARNABLE[aff]) if aff.size else np.zeros(0, dtype=np.int64)
+        known = aff >= 0
+        passive = known & _PASSIVE[np.where(known, aff, 0)]
+        warnable = known & _WARNABLE[np.where(known, aff, 0)]
+        speed = np.linalg.norm(x[:, 3:], axis=1) if x.size else np.zeros(0)
+        candidate = ~passive & ((cls == _ROCKET) | (speed >= tp.ballistic_min_speed_mps))
+        cand = np.flatnonzero(candidate)
+        pred = (
+            self.ballistic.predict(ids[cand], x[cand], t_state[cand], self.history, t_s)
+            if cand.size
+            else Predictions.empty(0)
+        )
+        # Rows evaluated: accepted ballistic fits, then warnable tracks on straight paths.
+        b_rows = cand[pred.ok]
+        a_rows = np.flatnonzero(warnable & ~candidate)
+        a_rows = np.union1d(a_rows, cand[~pred.ok & (cls[cand] != _ROCKET) & warnable[cand]])
+        sel = np.concatenate([b_rows, a_rows]).astype(np.int64)
+        nb, m, z = b_rows.size, sel.size, len(self.polygons)
+        self.ballistic_tracks.update(ids[b_rows].tolist())
         x_now = x[sel].copy()
         x_now[:, :3] += x[sel, 3:] * (t_s - t_state[sel])[:, None]
-        ballistic = cls[sel] == _ROCKET
-        m, z = sel.size, len(self.polygons)
-        dist = np.full((m, z), np.inf)
+        miss = np.full((m, z), np.inf)  # impact-to-zone or closest-approach distance, m
+        warn_d = np.full((m, z), np.inf)  # distance that decides the warning, m
         t_exp = np.full((m, z), np.nan)
-        b, a = np.flatnonzero(ballistic), np.flatnonzero(~ballistic)
-        if b.size:
-            rows = sel[b]
-            impact, t_abs = self.ballistic.predict(
-                ids[rows], x[rows], t_state[rows], self.history, t_s
+        limit = np.full(m, tp.warn_distance_m)
+        if nb:
+            imp = pred.impact_m[pred.ok]
+            major, minor, heading = ellipse_axes(pred.cov_en_m2[pred.ok], tp.impact_confidence)
+            miss[:nb] = point_zone_distance(imp[:, :2], self.polygons)
+            ok = major <= tp.max_ellipse_m
+            if ok.any() and z:
+                outline = ellipse_outline(imp[ok, :2], major[ok], minor[ok], heading[ok])
+                shapes = shapely.polygons(outline)
+                d = shapely.distance(shapes[:, None], np.array(self.polygons)[None, :])
+                warn_d[np.flatnonzero(ok)] = d
+            t_exp[:nb] = pred.t_impact_s[pred.ok][:, None]
+            limit[:nb] = tp.lethal_radius_m
+            em.extend(
+                impact_reports(
+                    self.last_impact_t_s,
+                    self.report_period_s,
+                    t_s,
+                    ids[b_rows],
+                    imp,
+                    pred.t_impact_s[pred.ok],
+                    pred.sigma_t_s[pred.ok],
+                    (major, minor, heading),
+                    tp.impact_confidence,
+                    self.ballistic.fits,
+                )
             )
-            ok = np.isfinite(t_abs)
-            d = point_zone_distance(np.nan_to_num(impact[:, :2]), self.polygons)
-            dist[b] = np.where(ok[:, None], d, np.inf)
-            t_exp[b] = t_abs[:, None]
-            em.extend(self._impact_reports(t_s, ids[rows], impact, t_abs))
-        if a.size:
-            app = closest_approach(x_now[a], self.polygons, tp.horizon_s, tp.step_s)
-            dist[a] = app.cpa_m
-            t_exp[a] = t_s + app.t_cpa_s
+            em.extend(origin_reports(self.ballistic, t_s, tp.impact_confidence))
+        if m > nb and z:
+            app = closest_approach(x_now[nb:], self.polygons, tp.horizon_s, tp.step_s)
+            miss[nb:] = app.cpa_m
+            warn_d[nb:] = app.cpa_m
+            t_exp[nb:] = t_s + app.t_cpa_s
+        speed_now = np.linalg.norm(x_now[:, 3:], axis=1)
+        classes = [THREAT_CLASSES[int(c)] for c in cls[sel]]
+        ballistic = np.arange(m) < nb
 
         def reason(i: int, j: int) -> str:
-            tc = THREAT_CLASSES[int(cls[sel[i]])].value
-            speed = float(np.linalg.norm(x_now[i, 3:]))
-            if not np.isfinite(dist[i, j]):
-                return f"{tc}, {speed:.0f} m/s"
-            verb = "impact" if ballistic[i] else "closest"
+            tc = classes[i].value
+            if not np.isfinite(miss[i, j]):
+                return f"{tc}, {speed_now[i]:.0f} m/s"
             dt = float(t_exp[i, j] - t_s)
-            return f"{tc}, {speed:.0f} m/s, {verb} {dist[i, j]:.0f} m from {self.zones[j].name} in {dt:.0f} s"
+            if ballistic[i]:
+                return (
+                    f"{tc}, {speed_now[i]:.0f} m/s, impact {miss[i, j]:.0f} m from "
+                    f"{self.zones[j].name} in {dt:.0f} s ({tp.impact_confidence:.0%} ellipse "
+                    f"{warn_d[i, j]:.0f} m from it)"
+                )
+            return (
+                f"{tc}, {speed_now[i]:.0f} m/s, closest {miss[i, j]:.0f} m from "
+                f"{self.zones[j].name} in {dt:.0f} s"
+            )
 
-        for i in range(m):
-            if z == 0:
-                break
-            j = int(np.argmin(dist[i]))
+        for i in range(m if z else 0):
+            j = int(np.argmin(miss[i]))
             tid = int(ids[sel[i]])
-            if self.threat_zone.get(tid) != j and dist[i, j] <= 2.0 * tp.warn_distance_m:
+            if self.threat_zone.get(tid) != j and miss[i, j] <= 2.0 * limit[i]:
                 self.threat_zone[tid] = j
                 threat = Threat(
                     track_id=tid,
                     t_s=t_s,
                     zone=self.zones[j].name,
-                    threat_class=THREAT_CLASSES[int(cls[sel[i]])],
-                    cpa_m=float(dist[i, j]),
+                    threat_class=classes[i],
+                    cpa_m=float(miss[i, j]),
                     t_cpa_s=float(t_exp[i, j]),
                     reason=reason(i, j),
                 )
                 em.append((EventKind.THREAT_RAISED, tid, threat))
-        warn = dist <= tp.warn_distance_m
-        release = dist > 2.0 * tp.warn_distance_m
+        warn = warn_d <= limit[:, None]
+        release = warn_d > 2.0 * limit[:, None]
         for rec in self.warn.step(t_s, ids[sel], warn, release, t_exp, reason):
             kind = EventKind.ALERT_RAISED if isinstance(rec, Alert) else EventKind.ALERT_CLEARED
             em.append((kind, rec.alert_id, rec))
+        if m and z:
+            sel_ids = [int(t) for t in ids[sel].tolist()]
+            turn = self.ranks.turn_rates(sel_ids, x_now[:, 3:], t_s)
+            for entry in self.ranks.rank(
+                t_s,
+                sel_ids,
+                classes,
+                ballistic,
+                speed_now,
+                point_zone_distance(x_now[:, :2], self.polygons),
+                t_exp - t_s,
+                miss,
+                turn,
+                [zn.name for zn in self.zones],
+                np.array([zn.value for zn in self.zones]),
+                tp.warn_distance_m,
+            ):
+                em.append((EventKind.THREAT_RANKED, entry.track_id, entry))
         return em
-
-    def _impact_reports(
-        self, t_s: float, ids: IntArray, impact: FloatArray, t_abs: FloatArray
-    ) -> list[Emission]:
-        out: list[Emission] = []
-        for i in np.flatnonzero(np.isfinite(t_abs)).tolist():
-            tid = int(ids[i])
-            if t_s - self.last_impact_t_s.get(tid, -np.inf) < self.report_period_s:
-                continue
-            pred = ImpactPrediction(
-                track_id=tid,
-                t_s=t_s,
-                impact_e_m=float(impact[i, 0]),
-                impact_n_m=float(impact[i, 1]),
-                t_impact_s=float(t_abs[i]),
-            )
-            out.append((EventKind.IMPACT_PREDICTED, tid, pred))
-            self.last_impact_t_s[tid] = t_s
-        return out

@@ -1,9 +1,11 @@
 """Measurement history: every detection a track absorbed, as one growable table of arrays.
 
 Rows are (t_s, track_id, sensor east/north/up, range_m, az_rad, el_rad, sigma_range_m, sigma_az_rad,
-sigma_el_rad). Rows older than `window_s` are pruned on append, so memory stays bounded at
-(detections per second) x window. Queries select one track's rows with a mask; the ballistic fitter
-reads them for the few tracks that look ballistic.
+sigma_el_rad, range_rate_mps, sigma_range_rate_mps); a sensor without Doppler gives NaN range rates.
+Rows live in a buffer that doubles when full, so an append copies only the new rows; rows older than
+`window_s` are dropped in one compaction once they are `window_s / 4` past due, which keeps memory
+bounded at about (detections per second) x 1.25 `window_s`. Queries select one track's rows with a
+mask; the ballistic fitter reads them for the few tracks that look ballistic.
 """
 
 from __future__ import annotations
@@ -16,22 +18,32 @@ from numpy.typing import NDArray
 from bastion.core.records import DetectionBatch
 
 FloatArray = NDArray[np.float64]
-N_COLS = 11
-T, TID, SE, SN, SU, R, AZ, EL, SR, SAZ, SEL = range(N_COLS)
+N_COLS = 13
+T, TID, SE, SN, SU, R, AZ, EL, SR, SAZ, SEL, RR, SRR = range(N_COLS)
 
 
 @dataclass(slots=True)
 class MeasurementHistory:
-    """Detections with the track each one updated, pruned to the last `window_s` seconds."""
+    """Detections with the track each one updated, kept for the last `window_s` seconds."""
 
     window_s: float = 90.0
-    rows: FloatArray = field(default_factory=lambda: np.zeros((0, N_COLS)))
+    buf: FloatArray = field(default_factory=lambda: np.zeros((1024, N_COLS)))
+    n: int = 0
+
+    @property
+    def rows(self) -> FloatArray:
+        """All rows held, oldest first (a view)."""
+        return self.buf[: self.n]
 
     def append(self, batch: DetectionBatch, det_track_id: NDArray[np.int64]) -> None:
         """Add a batch's detections that updated a track (`det_track_id` >= 0)."""
         use = np.flatnonzero(det_track_id >= 0)
         if use.size:
-            new = np.empty((use.size, N_COLS))
+            if self.n + use.size > self.buf.shape[0]:
+                grown = np.zeros((max(2 * self.buf.shape[0], self.n + use.size), N_COLS))
+                grown[: self.n] = self.buf[: self.n]
+                self.buf = grown
+            new = self.buf[self.n : self.n + use.size]
             new[:, T] = batch.t_s
             new[:, TID] = det_track_id[use]
             new[:, SE : SU + 1] = batch.sensor_enu_m
@@ -41,17 +53,25 @@ class MeasurementHistory:
             new[:, SR] = batch.sigma_range_m
             new[:, SAZ] = batch.sigma_az_rad
             new[:, SEL] = batch.sigma_el_rad
-            self.rows = np.concatenate([self.rows, new])
-        keep = self.rows[:, T] >= batch.t_s - self.window_s
-        if not keep.all():
-            self.rows = self.rows[keep]
+            rr = batch.range_rate_mps
+            new[:, RR] = rr[use] if rr.shape == batch.range_m.shape else np.nan
+            new[:, SRR] = batch.sigma_range_rate_mps
+            self.n += use.size
+        if self.n and self.buf[0, T] < batch.t_s - 1.25 * self.window_s:
+            self._keep(self.rows[:, T] >= batch.t_s - self.window_s)
 
     def of(self, track_id: int) -> FloatArray:
-        """The rows of one track, oldest first."""
-        out: FloatArray = self.rows[self.rows[:, TID] == track_id]
+        """The rows of one track, oldest first (a copy)."""
+        rows = self.rows
+        out: FloatArray = rows[rows[:, TID] == track_id]
         return out
 
     def forget(self, track_ids: NDArray[np.int64]) -> None:
         """Drop the rows of tracks that ended."""
-        if track_ids.size:
-            self.rows = self.rows[~np.isin(self.rows[:, TID], track_ids)]
+        if track_ids.size and self.n:
+            self._keep(~np.isin(self.rows[:, TID], track_ids))
+
+    def _keep(self, keep: NDArray[np.bool_]) -> None:
+        kept = self.rows[keep]
+        self.buf[: kept.shape[0]] = kept
+        self.n = kept.shape[0]
