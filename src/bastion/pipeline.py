@@ -80,12 +80,7 @@ def new_state(params: ScenarioParams, rng: np.random.Generator) -> PipelineState
         threats=ThreatBook.create(
             params.threat, params.zones, params.site.alt_m, terrain=params.terrain
         ),
-        engage=EngageBook(
-            params.effectors,
-            rng,
-            request_expiry_s=params.threat.request_expiry_s,
-            horizon_s=params.threat.horizon_s,
-        ),
+        engage=EngageBook.from_scenario(params, rng),
     )
 
 

@@ -300,6 +300,10 @@ class Engagement:
     effector: str
     t_s: float
     t_intercept_s: float
+    authorised_by: str = ""
+    """Who approved the request this engagement consumed (the `Authorisation.operator`)."""
+    cost_usd: float = 0.0
+    """Modelled cost of the shot, US dollars."""
 
 
 class Outcome(StrEnum):
@@ -308,17 +312,20 @@ class Outcome(StrEnum):
     DESTROYED = "destroyed"
     MISSED = "missed"
     ABORTED = "aborted"
+    JAMMED = "jammed"
+    """Links jammed: the drone turns away to return home (or lands)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assessment:
-    """Kill assessment of one engagement."""
+    """Kill assessment of one engagement; `reason` says what it rests on (model, track behaviour)."""
 
     engagement_id: int
     track_id: int
     effector: str
     t_s: float
     outcome: Outcome
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
