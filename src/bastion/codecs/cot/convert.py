@@ -1,0 +1,100 @@
+"""Bastion records -> CoT events: each track, and each zone alert.
+
+Track uid ``bastion.<site>.track.<id>``; alert uid ``bastion.<site>.alert.<id>``. A track's point is
+its position in WGS-84 (site ENU through `core.geo.Site`), `ce`/`le` its position sigma, its
+`<track>` the horizontal course (degrees true) and speed (m/s); ``how="m-f"`` (machine, fused).
+Without an identity a track is ``a-u-A`` (unknown air). A track event goes stale after `stale_s`
+unless updated; an alert's stale time is its expected impact or arrival, and an all-clear is the
+same uid with its stale time set to the clear time (the CoT way to remove an item).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bastion.codecs.cot.event import CotEvent
+from bastion.codecs.cot.types import ALERT_TYPE, cot_type
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.geo import Site
+from bastion.core.records import (
+    Affiliation,
+    Alert,
+    AlertCleared,
+    Identity,
+    ThreatClass,
+    TrackReport,
+)
+
+HOW_FUSED = "m-f"
+
+
+def track_uid(site: Site, track_id: int) -> str:
+    """The stable CoT uid of a track."""
+    return f"bastion.{site.name}.track.{track_id}"
+
+
+def track_to_event(
+    track: TrackReport,
+    *,
+    site: Site,
+    epoch: RunEpoch,
+    identity: Identity | None = None,
+    stale_s: float = 10.0,
+) -> CotEvent:
+    """One track update as a CoT event."""
+    lat, lon, hae = (float(v) for v in site.enu2geodetic(np.asarray(track.position_m)))
+    ve, vn, _ = track.velocity_mps
+    t = epoch.to_utc_s(track.t_s)
+    kind = cot_type(
+        identity.threat_class if identity else ThreatClass.UNKNOWN,
+        identity.affiliation if identity else Affiliation.UNKNOWN,
+    )
+    label = f"{identity.threat_class}/{identity.affiliation}" if identity else "unidentified"
+    return CotEvent(
+        uid=track_uid(site, track.track_id),
+        type=kind,
+        how=HOW_FUSED,
+        time_utc_s=t,
+        start_utc_s=t,
+        stale_utc_s=t + stale_s,
+        lat_deg=math.degrees(lat),
+        lon_deg=math.degrees(lon),
+        hae_m=hae,
+        ce_m=track.position_sigma_m,
+        le_m=track.position_sigma_m,
+        callsign=f"T{track.track_id}",
+        course_deg=math.degrees(math.atan2(ve, vn)) % 360.0,
+        speed_mps=math.hypot(ve, vn),
+        remarks=f"Bastion track {track.track_id}: {label}",
+    )
+
+
+def alert_to_event(
+    alert: Alert | AlertCleared,
+    *,
+    site: Site,
+    epoch: RunEpoch,
+    zone_lat_deg: float,
+    zone_lon_deg: float,
+    zone_hae_m: float = 0.0,
+) -> CotEvent:
+    """A zone alert (or its all-clear) as a CoT alarm event placed at the zone."""
+    t = epoch.to_utc_s(alert.t_s)
+    cleared = isinstance(alert, AlertCleared)
+    stale = t if cleared else epoch.to_utc_s(alert.t_expected_s)  # type: ignore[union-attr]
+    verb = "ALL CLEAR" if cleared else "TAKE COVER"
+    return CotEvent(
+        uid=f"bastion.{site.name}.alert.{alert.alert_id}",
+        type=ALERT_TYPE,
+        how="m-f",
+        time_utc_s=t,
+        start_utc_s=t,
+        stale_utc_s=max(stale, t),
+        lat_deg=zone_lat_deg,
+        lon_deg=zone_lon_deg,
+        hae_m=zone_hae_m,
+        callsign=f"ALERT {alert.zone}",
+        remarks=f"{verb} {alert.zone}: track {alert.track_id}: {alert.reason}",
+    )
