@@ -88,8 +88,9 @@ class CooperativeReport:
     """A self-reported position (ADS-B or Remote ID), already converted to site ENU.
 
     `flags` name what the decoder could not vouch for (e.g. ``position_jump``: the reported position
-    moved faster than physics allows since the last one; ``velocity_unknown``: velocity is NaN);
-    an empty tuple means nothing was flagged. Self-reported data is never proof of identity.
+    moved faster than physics allows since the last one; ``velocity_unknown``: the velocity is zeros,
+    not measured); an empty tuple means nothing was flagged. Position and velocity are always
+    finite. Self-reported data is never proof of identity.
     """
 
     source: str  # "adsb" | "remote_id"

@@ -32,7 +32,7 @@ def test_pair_within_timeout_reports_the_newer_frame() -> None:
     assert math.degrees(lla[1]) == pytest.approx(6.084421518686655, abs=1e-9)
     assert lla[2] == pytest.approx(39000 * 0.3048, abs=1e-6)
     assert set(report.flags) == {"altitude_baro", "velocity_unknown"}
-    assert all(math.isnan(v) for v in report.velocity_mps)
+    assert report.velocity_mps == (0.0, 0.0, 0.0)
 
 
 def test_pair_older_than_timeout_is_not_decoded() -> None:
@@ -119,3 +119,9 @@ def test_two_thousand_frame_stream_reports_and_never_jumps() -> None:
     assert tracker.counts["decode_errors"] == 0
     assert tracker.counts["position_jumps"] == 0
     assert tracker.counts["reports"] > 100
+
+
+def test_fix_without_altitude_gives_no_report() -> None:
+    tracker = AircraftTracker(SITE)
+    assert tracker.feed_sbs("MSG,3,1,1,40058B,1,,,,,,,,,49.8,6.2,,,0,0,0,0", 0.0) is None
+    assert tracker.counts["altitude_unknown"] == 1

@@ -94,3 +94,25 @@ def test_legacy_bluetooth_joins_separate_advertisements() -> None:
     assert late.velocity_mps[2] == pytest.approx(5.0)
     lla = SITE.enu2geodetic(np.array(late.position_m))
     assert lla[2] == pytest.approx(110.0, abs=1e-6)
+
+
+def test_hovering_drone_with_unknown_direction_reports_zero_velocity() -> None:
+    hover = bytearray.fromhex("122624160a42bf241b6ed1b4b69808ac0870086b53150e0200")
+    hover[1] &= ~0x03  # east/west bit and speed multiplier cleared
+    hover[2], hover[3] = 181, 0  # direction 181 + 180 = 361 (unknown), speed 0
+    pdu = _legacy_pdu(bytes.fromhex("C0FFEE000002"), 1, bytes(hover))
+    broadcast = from_ble_pdu(pdu)
+    assert broadcast is not None
+    (report,) = RemoteIdReceiver(SITE).update(broadcast, 0.0)
+    assert report.velocity_mps == (0.0, 0.0, 5.0)
+    assert "velocity_unknown" not in report.flags
+
+
+def test_location_without_any_altitude_gives_no_report() -> None:
+    blind = bytearray.fromhex("122624160a42bf241b6ed1b4b69808ac0870086b53150e0200")
+    blind[13:17] = bytes(4)  # pressure and geodetic altitude 0 = unknown
+    broadcast = from_ble_pdu(_legacy_pdu(bytes.fromhex("C0FFEE000003"), 1, bytes(blind)))
+    assert broadcast is not None
+    receiver = RemoteIdReceiver(SITE)
+    assert receiver.update(broadcast, 0.0) == []
+    assert receiver.counts["altitude_unknown"] == 1

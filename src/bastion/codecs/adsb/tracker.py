@@ -15,9 +15,12 @@ tracker never reads a clock. What it does with each message:
 Every fix is checked against the aircraft's previous fix: a horizontal move longer than
 `max_speed_mps` (surface: `max_surface_speed_mps`) times the elapsed time plus `jump_slack_m` is
 flagged ``position_jump`` (a CPR zone error, a bad frame or a spoofer). Other flags: ``surface``,
-``altitude_baro`` (pressure altitude used as height: no GNSS difference known), ``altitude_unknown``
-(up is NaN), ``velocity_unknown`` (velocity NaN: no velocity within `velocity_timeout_s`),
+``altitude_baro`` (pressure altitude used as height: no GNSS difference known), ``velocity_unknown``
+(no velocity within `velocity_timeout_s`: velocity given as zeros, not measured),
 ``velocity_airspeed`` (air-relative), ``vertical_rate_unknown`` (vertical velocity taken as 0).
+A report's position and velocity are always finite: an airborne fix without altitude gives no report
+(counted ``altitude_unknown``). After a flagged jump the new fix becomes the reference, so a glitch
+or a spoofer's switch is flagged once, at the jump.
 
 Velocities are given in the aircraft's local ENU frame, which differs from the site's by well under a
 degree inside tens of kilometres. Frames that do not decode are counted (`counts`) and kept in
@@ -247,14 +250,14 @@ class AircraftTracker:
         altitude_gnss: bool,
         surface: bool,
         t_s: float,
-    ) -> CooperativeReport:
+    ) -> CooperativeReport | None:
         flags: list[str] = []
         if surface:
             flags.append("surface")
             height_m = self.site.alt_m
         elif altitude_m is None:
-            flags.append("altitude_unknown")
-            height_m = math.nan
+            self.counts["altitude_unknown"] += 1
+            return None
         elif altitude_gnss:
             height_m = altitude_m
         elif state.geo_minus_baro_m is not None:
@@ -262,12 +265,8 @@ class AircraftTracker:
         else:
             flags.append("altitude_baro")
             height_m = altitude_m
-        enu = self.site.geodetic2enu(lat_rad, lon_rad, 0.0 if math.isnan(height_m) else height_m)
-        position: Vec3 = (
-            float(enu[0]),
-            float(enu[1]),
-            math.nan if math.isnan(height_m) else float(enu[2]),
-        )
+        enu = self.site.geodetic2enu(lat_rad, lon_rad, height_m)
+        position: Vec3 = (float(enu[0]), float(enu[1]), float(enu[2]))
         if state.fix_enu_m is not None:
             dt = t_s - state.fix_t_s
             moved = math.hypot(position[0] - state.fix_enu_m[0], position[1] - state.fix_enu_m[1])
@@ -282,7 +281,7 @@ class AircraftTracker:
             velocity = state.velocity_enu_mps
             flags.extend(state.velocity_flags)
         else:
-            velocity = (math.nan, math.nan, math.nan)
+            velocity = (0.0, 0.0, 0.0)
             flags.append("velocity_unknown")
         state.n_reports += 1
         self.counts["reports"] += 1

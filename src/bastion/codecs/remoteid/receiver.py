@@ -13,9 +13,11 @@ UUID, session ID); before any Basic ID arrives it is "mac:<address>" and flagged
 
 Not trusted, and therefore not used: broadcasts whose link-layer CRC failed (counted
 ``link_crc_failed``), Locations whose position is unknown or out of range (counted
-``position_invalid``). Report flags: the Location's own flags, ``altitude_baro`` (pressure
-altitude used as height), ``altitude_unknown`` (up NaN), ``velocity_unknown`` (direction or speed
-unknown: horizontal velocity NaN), ``vertical_speed_unknown`` (taken as 0), ``status_emergency``,
+``position_invalid``) or whose geodetic and pressure altitudes are both unknown (counted
+``altitude_unknown``): a report's position and velocity are always finite. Report flags: the
+Location's own flags, ``altitude_baro`` (pressure altitude used as height), ``velocity_unknown``
+(direction or speed unknown with a non-zero speed: horizontal velocity given as zeros, not
+measured), ``vertical_speed_unknown`` (taken as 0), ``status_emergency``,
 ``status_system_failure``. Remote ID is self-reported and unauthenticated here: a report says what
 a transmitter claims, never who it is.
 """
@@ -51,7 +53,11 @@ _ORDER: Final = {BasicId: 0, System: 1, OperatorId: 2, SelfId: 3, AuthPage: 4, L
 
 @dataclass(slots=True, kw_only=True)
 class UasState:
-    """What one transmitter has said (mutable; owned by the receiver)."""
+    """What one transmitter has said (mutable; owned by the receiver).
+
+    `operator_position_m` is the operator's position in site ENU metres (None if unknown; its up
+    component NaN when the operator's altitude is unknown).
+    """
 
     sender: str
     last_seen_s: float
@@ -150,18 +156,18 @@ class RemoteIdReceiver:
             height = msg.altitude_baro_m
             flags.append("altitude_baro")
         else:
-            height = math.nan
-            flags.append("altitude_unknown")
-        enu = self.site.geodetic2enu(
-            msg.lat_rad, msg.lon_rad, 0.0 if math.isnan(height) else height
-        )
-        up = math.nan if math.isnan(height) else float(enu[2])
-        if msg.direction_rad is None or msg.speed_horizontal_mps is None:
-            ve = vn = math.nan
+            self.counts["altitude_unknown"] += 1
+            return None
+        enu = self.site.geodetic2enu(msg.lat_rad, msg.lon_rad, height)
+        speed = msg.speed_horizontal_mps
+        if speed == 0.0:
+            ve = vn = 0.0
+        elif msg.direction_rad is None or speed is None:
+            ve = vn = 0.0
             flags.append("velocity_unknown")
         else:
-            ve = msg.speed_horizontal_mps * math.sin(msg.direction_rad)
-            vn = msg.speed_horizontal_mps * math.cos(msg.direction_rad)
+            ve = speed * math.sin(msg.direction_rad)
+            vn = speed * math.cos(msg.direction_rad)
         if msg.speed_vertical_mps is None:
             flags.append("vertical_speed_unknown")
         if msg.status == 3:
@@ -176,7 +182,7 @@ class RemoteIdReceiver:
             ident=state.ident,
             callsign=state.operator_id,
             t_s=t_s,
-            position_m=(float(enu[0]), float(enu[1]), up),
+            position_m=(float(enu[0]), float(enu[1]), float(enu[2])),
             velocity_mps=(ve, vn, msg.speed_vertical_mps or 0.0),
             flags=tuple(flags),
         )
