@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -151,3 +153,32 @@ def test_tracker_beast_feed_survives_anything(chunks: list[bytes]) -> None:
     for i, chunk in enumerate(chunks):
         tracker.feed_beast(chunk, float(i))
     assert tracker.counts["decode_errors"] >= len(tracker.rejected)
+
+
+def _field(low: float, high: float) -> st.SearchStrategy[str]:
+    return st.just("") | st.floats(low, high, allow_nan=False).map(lambda v: f"{v:.4f}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("1234"),
+            _field(-1000, 60000),
+            _field(0, 2000),
+            _field(0, 360),
+            _field(-90, 90),
+            _field(-180, 180),
+            _field(-6000, 6000),
+        ),
+        max_size=12,
+    )
+)
+def test_every_report_is_finite(rows: list[tuple[str, ...]]) -> None:
+    tracker = AircraftTracker(SITE)
+    for i, (kind, alt, gs, trk, lat, lon, vr) in enumerate(rows):
+        line = f"MSG,{kind},1,1,ABCDEF,1,,,,,,{alt},{gs},{trk},{lat},{lon},{vr},,0,0,0,0"
+        report = tracker.feed_sbs(line, float(i))
+        if report is not None:
+            values = [*report.position_m, *report.velocity_mps]
+            assert all(math.isfinite(v) for v in values), report
