@@ -197,7 +197,7 @@ BAD_CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown effector kind",
         _set("effectors.0.kind", "laser"),
         "effectors[0].kind",
-        "unknown effector kind 'laser'; expected one of: gun, interceptor",
+        "unknown effector kind 'laser'; expected one of: gun, ad_gun, interceptor, jammer",
     ),
     (
         "unknown sensor kind",

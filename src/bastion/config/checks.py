@@ -92,6 +92,7 @@ def check_scenario(spec: ScenarioSpec) -> list[Problem]:
                     f"got {eff.max_range_m:g}",
                 )
             )
+    problems += _check_engagement_areas(spec)
     if spec.tracker.confirm_m > spec.tracker.confirm_n:
         problems.append(
             (
@@ -100,6 +101,38 @@ def check_scenario(spec: ScenarioSpec) -> list[Problem]:
                 f"got {spec.tracker.confirm_m}",
             )
         )
+    return problems
+
+
+def _check_engagement_areas(spec: ScenarioSpec) -> list[Problem]:
+    """No-fire zones are valid polygons; ROE sectors name known effectors and a sane distance band."""
+    problems: list[Problem] = list(
+        _unique("no_fire_zones", [z.name for z in spec.no_fire_zones], "name")
+    )
+    for i, nfz in enumerate(spec.no_fire_zones):
+        problems += _check_zone(
+            ("no_fire_zones", i), ZoneSpec(name=nfz.name, polygon_m=nfz.polygon_m)
+        )
+    problems += _unique("roe_sectors", [s.name for s in spec.roe_sectors], "name")
+    known = {e.name for e in spec.effectors}
+    for i, sector in enumerate(spec.roe_sectors):
+        for j, name in enumerate(sector.effectors):
+            if name not in known:
+                problems.append(
+                    (
+                        ("roe_sectors", i, "effectors", j),
+                        f"expected the name of an effector, got {name!r}; effectors: "
+                        + (", ".join(sorted(known)) or "none"),
+                    )
+                )
+        if sector.max_range_m is not None and sector.max_range_m <= sector.min_range_m:
+            problems.append(
+                (
+                    ("roe_sectors", i, "max_range_m"),
+                    f"expected more than min_range_m ({sector.min_range_m:g} m), "
+                    f"got {sector.max_range_m:g}",
+                )
+            )
     return problems
 
 

@@ -36,17 +36,23 @@ from bastion.core.params import (
     BirdFlock,
     EffectorKind,
     EffectorParams,
+    EngageParams,
+    NoFireZoneParams,
     OperatorParams,
     RadarParams,
     RocketTarget,
+    RoeSectorParams,
     ScenarioParams,
     Target,
     TargetKind,
     ThreatParams,
     TrackerParams,
     WaypointTarget,
+    WeaponsState,
+    WtaSolver,
     ZoneParams,
 )
+from bastion.engage.effectors import validate_effector
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -99,8 +105,16 @@ def parse_scenario(data: bytes | str, *, source: str = "<string>") -> LoadedScen
     issues = [Issue(loc=loc, message=msg) for loc, msg in check_scenario(spec)]
     if issues:
         raise config_error(issues, root, source)
+    params = to_params(spec)
+    issues = [
+        Issue(loc=("effectors", i), message=f"impossible effector: {why}")
+        for i, eff in enumerate(params.effectors)
+        for why in validate_effector(eff)
+    ]
+    if issues:
+        raise config_error(issues, root, source)
     return LoadedScenario(
-        params=to_params(spec),
+        params=params,
         source_text=text,
         sha256=hashlib.sha256(raw).hexdigest(),
         seed=spec.seed,
@@ -185,8 +199,45 @@ def to_params(spec: ScenarioSpec) -> ScenarioParams:
                 projectile_speed_mps=e.projectile_speed_mps,
                 pk=dict(e.pk),
                 magazine=e.magazine,
+                min_alt_m=e.min_alt_m,
+                sector_from_rad=math.radians(e.sector_from_deg % 360.0),
+                sector_width_rad=_sweep_rad(e.sector_from_deg, e.sector_to_deg),
+                slew_rate_radps=(
+                    math.radians(e.slew_rate_degps) if e.slew_rate_degps is not None else math.inf
+                ),
+                effect_delay_s=e.effect_delay_s,
+                channels=e.channels,
+                reloads=e.reloads,
+                reload_s=e.reload_s,
+                cost_per_shot_usd=e.cost_per_shot_usd,
+                debris_radius_m=e.debris_radius_m,
+                miss_range_m=e.miss_range_m,
+                weapons_state=WeaponsState(e.weapons_state),
             )
             for e in spec.effectors
+        ),
+        no_fire_zones=tuple(
+            NoFireZoneParams(name=z.name, polygon_m=tuple(z.polygon_m)) for z in spec.no_fire_zones
+        ),
+        roe_sectors=tuple(
+            RoeSectorParams(
+                name=s.name,
+                state=WeaponsState(s.state),
+                az_from_rad=math.radians(s.az_from_deg % 360.0),
+                az_width_rad=_sweep_rad(s.az_from_deg, s.az_to_deg),
+                min_range_m=s.min_range_m,
+                max_range_m=s.max_range_m if s.max_range_m is not None else math.inf,
+                effectors=tuple(s.effectors),
+            )
+            for s in spec.roe_sectors
+        ),
+        engage=EngageParams(
+            solver=WtaSolver(spec.engage.solver),
+            max_shooters=spec.engage.max_shooters,
+            decision_allowance_s=spec.engage.decision_allowance_s,
+            jam_look_s=spec.engage.jam_look_s,
+            asset_buffer_m=spec.engage.asset_buffer_m,
+            path_step_s=spec.engage.path_step_s,
         ),
         adsb=(
             AdsbReceiverParams(
@@ -205,6 +256,12 @@ def to_params(spec: ScenarioSpec) -> ScenarioParams:
         tracker=TrackerParams(**tr.model_dump()),
         threat=ThreatParams(**th.model_dump()),
     )
+
+
+def _sweep_rad(from_deg: float, to_deg: float) -> float:
+    """Clockwise sweep (rad) from one bearing to another; equal bearings (0 and 360) sweep all round."""
+    sweep = (to_deg - from_deg) % 360.0
+    return math.radians(sweep if sweep > 0.0 else 360.0)
 
 
 def ref_snr_db(radar: RadarSpec) -> float:

@@ -38,6 +38,8 @@ _UNITS = (
     ("_kg", "kg"),
     ("_deg", "degrees"),
     ("_db", "dB"),
+    ("_degps", "degrees/s"),
+    ("_usd", "US dollars"),
     ("_pm", "m^2/kg"),  # the core's drag factor Cd * A / (2 m)
     ("_s", "s"),
     ("_m", "m"),

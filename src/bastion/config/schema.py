@@ -32,7 +32,7 @@ TARGET_KINDS = ("fixed_wing", "multirotor", "aircraft", "rocket", "bird_flock")
 """Values of `targets[i].kind`."""
 SENSOR_KINDS = ("radar",)
 """Values of `radars[i].kind`."""
-EFFECTOR_KINDS = ("gun", "interceptor")
+EFFECTOR_KINDS = ("gun", "ad_gun", "interceptor", "jammer", "interceptor_drone")
 """Values of `effectors[i].kind`."""
 DEFAULT_DIVE_ANGLE_DEG = math.degrees(0.5)
 """Terminal dive angle below the horizontal (degrees) when a fixed-wing target gives none: the core's
@@ -298,7 +298,9 @@ class ZoneSpec(Spec):
 class EffectorSpec(Spec):
     """A modelled effector (never driven): envelope, reaction, time of flight, Pk, magazine."""
 
-    kind: Literal["gun", "interceptor"] = Field(description="Effector kind.")
+    kind: Literal["gun", "ad_gun", "interceptor", "jammer", "interceptor_drone"] = Field(
+        description="Effector kind."
+    )
     name: Text = Field(description="Effector name, unique among effectors.")
     position_m: Position = Field(description="Position, site ENU metres.")
     min_range_m: NonNegative = Field(default=0.0, description="Minimum engagement range, m.")
@@ -310,6 +312,64 @@ class EffectorSpec(Spec):
         description="Probability of kill per engagement, by threat class."
     )
     magazine: Annotated[Whole, Field(ge=0)] = Field(description="Engagements available.")
+    min_alt_m: NonNegative = Field(default=0.0, description="Lowest intercept height, metres.")
+    sector_from_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
+        default=0.0, description="Sector start bearing from the effector, degrees from north."
+    )
+    sector_to_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
+        default=360.0, description="Sector end bearing, clockwise from the start, degrees."
+    )
+    slew_rate_degps: Positive | None = Field(
+        default=None, description="Slew rate, degrees per second; null: instant."
+    )
+    effect_delay_s: NonNegative = Field(default=0.0, description="Added to the time of flight.")
+    channels: Annotated[Whole, Field(ge=1)] = Field(default=1, description="Engagements at once.")
+    reloads: Annotated[Whole, Field(ge=0)] = Field(default=0, description="Spare loads.")
+    reload_s: NonNegative = Field(default=0.0, description="Time to reload a load, seconds.")
+    cost_per_shot_usd: NonNegative = Field(default=0.0, description="Cost of one shot, USD.")
+    debris_radius_m: NonNegative = Field(default=0.0, description="Debris fall radius, metres.")
+    miss_range_m: NonNegative = Field(default=0.0, description="Where a miss comes down, metres.")
+    weapons_state: Literal["hold", "tight", "free"] = Field(
+        default="tight", description="Default rule of engagement."
+    )
+
+
+class NoFireZoneSpec(Spec):
+    """An area where no predicted miss or debris may fall: a simple polygon in site ENU metres."""
+
+    name: Text = Field(description="Zone name, unique among no-fire zones.")
+    polygon_m: list[Vertex] = Field(description="Outline vertices [east_m, north_m], >= 3.")
+
+
+class RoeSectorSpec(Spec):
+    """A rules-of-engagement sector about the site origin and the weapons state inside it."""
+
+    name: Text = Field(description="Sector name, unique among sectors.")
+    state: Literal["hold", "tight", "free"] = Field(description="Weapons state in the sector.")
+    az_from_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
+        default=0.0, description="Start bearing from the site origin, degrees from north."
+    )
+    az_to_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
+        default=360.0, description="End bearing, clockwise from the start, degrees."
+    )
+    min_range_m: NonNegative = Field(default=0.0, description="Inner distance, metres.")
+    max_range_m: Positive | None = Field(default=None, description="Outer distance, metres.")
+    effectors: list[Text] = Field(default_factory=list, description="Effectors bound; [] all.")
+
+
+class EngageSpec(Spec):
+    """Engagement planning settings."""
+
+    solver: Literal["greedy", "optimal"] = Field(default="optimal", description="WTA solver.")
+    max_shooters: Annotated[Whole, Field(ge=1, le=4)] = Field(
+        default=1, description="Effectors per track per look."
+    )
+    decision_allowance_s: NonNegative = Field(default=5.0, description="Human decision time, s.")
+    jam_look_s: Positive = Field(default=15.0, description="Time to see a jammed drone turn, s.")
+    asset_buffer_m: NonNegative = Field(default=100.0, description="Intercept before this, m.")
+    path_step_s: Annotated[Positive, Field(le=2.0)] = Field(
+        default=0.25, description="Path and intercept sampling step, seconds."
+    )
 
 
 class OperatorSpec(Spec):
@@ -361,6 +421,9 @@ class ScenarioSpec(Spec):
     targets: list[TargetSpec] = Field(default_factory=list, description="Simulated truth.")
     zones: list[ZoneSpec] = Field(default_factory=list, description="Defended zones.")
     effectors: list[EffectorSpec] = Field(default_factory=list, description="Modelled effectors.")
+    no_fire_zones: list[NoFireZoneSpec] = Field(default_factory=list, description="No-fire areas.")
+    roe_sectors: list[RoeSectorSpec] = Field(default_factory=list, description="ROE sectors.")
+    engage: EngageSpec = Field(default_factory=EngageSpec, description="Engagement settings.")
     operator: OperatorSpec = Field(default_factory=OperatorSpec, description="Operator model.")
     tracker: TrackerSpec = Field(default_factory=TrackerSpec, description="Tracker settings.")
     threat: ThreatSpec = Field(default_factory=ThreatSpec, description="Threat settings.")
@@ -378,6 +441,9 @@ ALL_SPECS: tuple[type[Spec], ...] = (
     BirdFlockSpec,
     ZoneSpec,
     EffectorSpec,
+    NoFireZoneSpec,
+    RoeSectorSpec,
+    EngageSpec,
     OperatorSpec,
     TrackerSpec,
     ThreatSpec,

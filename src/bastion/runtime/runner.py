@@ -150,6 +150,10 @@ def run_scenario(
                     if k is not None:
                         world.destroy(k, t_s)
                         scoring.destroyed_t_s[k] = t_s
+                elif isinstance(ev.payload, Assessment) and ev.payload.outcome is Outcome.JAMMED:
+                    k = scoring.track_truth.get(ev.payload.track_id)
+                    if k is not None and world.jam(k, t_s):  # the drone turns home
+                        scoring.jammed_t_s[k] = t_s
             if batches:
                 _score(state, world, scoring, t_s)
             events.extend(new)

@@ -40,6 +40,7 @@ class Scoring:
     votes: list[Counter[int]] = field(init=False)
     track_truth: dict[int, int] = field(default_factory=dict)
     destroyed_t_s: dict[int, float] = field(default_factory=dict)
+    jammed_t_s: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.first_detection_t_s = np.full(self.n_objects, np.nan)

@@ -147,8 +147,11 @@ def summarise(
                     ident = ev.payload
         destroyed = scoring.destroyed_t_s.get(k)
         t_imp = float(impact_t_s[k])
+        jammed = scoring.jammed_t_s.get(k)
         if destroyed is not None and not destroyed >= t_imp:
             fate = f"destroyed at {destroyed:.0f} s"
+        elif jammed is not None and not jammed >= t_imp:
+            fate = f"jammed at {jammed:.0f} s, turned home"
         elif math.isfinite(t_imp):
             fate = f"hit the ground at {t_imp:.0f} s"
         else:
@@ -209,7 +212,7 @@ def summarise(
                 fate=fate,
                 leaked=bool(hostile[k])
                 and math.isfinite(t_imp)
-                and not (destroyed or math.inf) < t_imp,
+                and not min(destroyed or math.inf, jammed or math.inf) < t_imp,
                 alerts=tuple(a_lines),
                 engagements=tuple(e_lines),
                 impact_error_m=err,

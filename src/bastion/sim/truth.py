@@ -18,10 +18,11 @@ from numpy.typing import NDArray
 from bastion.core.errors import ConfigError
 from bastion.core.params import RocketTarget, Target, TargetKind, WaypointTarget
 from bastion.core.records import TruthHistory
+from bastion.sim.jam import JAMMABLE, return_home
 from bastion.sim.micro_doppler import signatures
 from bastion.sim.motion import flock_trajectories, waypoint_trajectory
 from bastion.sim.rocket import rocket_trajectory
-from bastion.sim.trajectory import FloatArray, Trajectory, check_grid
+from bastion.sim.trajectory import FloatArray, Trajectory, check_grid, sample_times
 
 BoolArray = NDArray[np.bool_]
 
@@ -127,6 +128,8 @@ class TruthWorld:
         self._t_last = np.array([t.t_last_s for t in trajs], dtype=np.float64)
         self._t_end = np.array([t.t_end_s for t in trajs], dtype=np.float64)
         self._t_destroy = np.full(len(trajs), math.inf)
+        self._t_jam = np.full(len(trajs), math.inf)
+        self._t_end_planned = self._t_end.copy()
         self._impact = np.array([t.impact_m for t in trajs], dtype=np.float64).reshape(-1, 3)
         self._pos = np.concatenate([t.position_m for t in trajs] or [np.zeros((0, 3))])
         self._vel = np.concatenate([t.velocity_mps for t in trajs] or [np.zeros((0, 3))])
@@ -193,6 +196,37 @@ class TruthWorld:
             raise IndexError(f"no truth object {k} (world has {len(self)})")
         self._t_destroy[k] = min(self._t_destroy[k], t_s)
 
+    def jam(self, k: int, t_s: float) -> bool:
+        """Object `k`'s links are jammed at `t_s` (s): a drone turns and flies home (`sim.jam`).
+
+        Returns False, changing nothing, for an object that cannot be jammed (rocket, bird, aircraft)
+        or is not alive at `t_s` or was jammed already.
+        """
+        if not 0 <= k < len(self):
+            raise IndexError(f"no truth object {k} (world has {len(self)})")
+        if self.kinds[k] not in JAMMABLE or math.isfinite(self._t_jam[k]):
+            return False
+        pos, vel, alive = self.state_at(t_s)
+        if not alive[k]:
+            return False
+        off, n, t0 = int(self._offset[k]), int(self._n[k]), float(self._t0[k])
+        keep = min(math.floor((t_s - t0) / self.dt_s) + 1, n - 1)
+        _, _, t_home = return_home(pos[k], vel[k], self._pos[off], t_s, np.array([t_s]))
+        times = sample_times(t0, min(t_home, self.duration_s), self.dt_s)[keep:]
+        new_pos, new_vel, _ = return_home(pos[k], vel[k], self._pos[off], t_s, times)
+        self._pos = np.concatenate([self._pos[: off + keep], new_pos, self._pos[off + n :]])
+        self._vel = np.concatenate([self._vel[: off + keep], new_vel, self._vel[off + n :]])
+        self._n[k] = keep + times.size
+        self._offset = np.cumsum(self._n) - self._n
+        self._t_last[k] = float(times[-1])
+        self._t_end[k] = t_home if t_home <= self.duration_s else math.inf
+        self._t_jam[k] = t_s
+        return True
+
+    def jammed_t_s(self, k: int) -> float:
+        """When object `k` was jammed (s), or inf."""
+        return float(self._t_jam[k])
+
     def start_t_s(self, k: int) -> float:
         """When object `k` starts to exist (s): take-off, launch, or the flock's start."""
         return float(self._t0[k])
@@ -206,8 +240,8 @@ class TruthWorld:
         if it was destroyed first)."""
         if math.isnan(self._impact[k, 0]):
             return math.nan
-        t = float(self._t_end[k])
-        return t if planned or t <= self._t_destroy[k] else math.nan
+        t = float(self._t_end_planned[k])
+        return t if planned or t <= min(self._t_destroy[k], self._t_jam[k]) else math.nan
 
     def impact_point_m(self, k: int, *, planned: bool = False) -> FloatArray:
         """Where object `k` strikes the ground (3,) ENU m; NaN as for `impact_t_s`."""
