@@ -108,7 +108,7 @@ class EngageBook:
         self._open: dict[int, int] = {}  # request id -> effector index
         self._in_flight: list[Shot] = []
         self._watch: list[Shot] = []
-        self.jammed: set[int] = set()
+        self.jammed: dict[int, float] = {}  # track id -> when its jam was confirmed (s)
         self._next_engagement_id = 1
 
     @classmethod
@@ -176,16 +176,23 @@ class EngageBook:
         eligible = permitted_anywhere(aff_codes) & ~np.isin(track_ids, out.destroyed_track_ids)
         if threatening is not None:
             eligible &= threatening
-        busy = self.busy_tracks() | self._jammed_away(track_ids, x)
+        busy = self.busy_tracks() | self._jammed_away(t_s, track_ids, x)
         eligible &= ~np.isin(track_ids, np.fromiter(busy, np.int64, len(busy)))
         self._nominate(t_s, track_ids, x, class_codes, aff_codes, np.flatnonzero(eligible), out)
         return out
 
-    def _jammed_away(self, track_ids: NDArray[np.int64], x: NDArray[np.float64]) -> set[int]:
-        """Jammed tracks still flying away from the site (not closing on the origin)."""
+    def _jammed_away(
+        self, t_s: float, track_ids: NDArray[np.int64], x: NDArray[np.float64]
+    ) -> set[int]:
+        """Jammed tracks left alone: within the look time of the confirmation (still turning), or
+        flying away from the site (not closing on the origin)."""
         away = set()
         for i, tid in enumerate(track_ids.tolist()):
-            if tid in self.jammed and float(np.dot(x[i, :2], x[i, 3:5])) >= 0.0:
+            since = self.jammed.get(tid)
+            if since is None:
+                continue
+            receding = float(np.dot(x[i, :2], x[i, 3:5])) >= 0.0
+            if receding or t_s - since < self.params.jam_look_s:
                 away.add(tid)
         return away
 
@@ -237,7 +244,7 @@ class EngageBook:
                 continue
             self._assessed(a_or_none, out)
             if a_or_none.outcome is Outcome.JAMMED:
-                self.jammed.add(shot.engagement.track_id)
+                self.jammed[shot.engagement.track_id] = t_s
         self._watch = watching
 
     def _withdraw(self, req_id: int, t_s: float, text: str, out: EngageOutput) -> None:
@@ -380,7 +387,7 @@ class EngageBook:
             aff = AFFILIATIONS[int(aff_codes[r])].value
             dist_m = float(np.linalg.norm(x[r, :3] - np.asarray(eff.position_m)))
             z = int(plan.zone[i])
-            target = self.planner.assets.zones[z].name if z >= 0 else "an unknown zone"
+            target = self.planner.assets.zones[z].name if z >= 0 else "no zone on its straight path"
             state = self.planner.roe.state_at(k, self.planner.intercept_point(plan, i, k))
             req = self.ledger.open_request(
                 track_id=int(track_ids[r]),

@@ -1,6 +1,9 @@
 """Predicted paths of tracks, sampled on one time grid, for intercept and asset timing.
 
-Air-breathing tracks (drones, aircraft) are extrapolated in a straight line at their current velocity.
+Air-breathing tracks (drones, aircraft) are extrapolated in a straight line at their current horizontal
+velocity, holding their height: a tracker's climb-rate estimate on a small, low drone is too noisy to
+extrapolate (a few m/s of noise would fly it into the ground within seconds), and a diving drone's
+deadline comes from reaching its asset anyway (`areas.AssetMap`).
 Ballistic tracks (rockets, mortar bombs) follow the point-mass model of `bastion.core.ballistics`
 (gravity and drag with the nominal drag factor), integrated with RK4 at twice the grid step and
 interpolated linearly onto the grid (a parabola between 0.5 s samples is off by about g dt^2 / 8,
@@ -56,8 +59,10 @@ def predict_paths(
     """
     n = x.shape[0]
     t = np.arange(0.0, horizon_s + 0.5 * step_s, step_s)
-    pos = x[:, None, :3] + x[:, None, 3:] * t[None, :, None]
-    vel = np.broadcast_to(x[:, None, 3:], (n, t.size, 3)).copy()
+    level = x[:, 3:].copy()
+    level[:, 2] = 0.0
+    pos = x[:, None, :3] + level[:, None, :] * t[None, :, None]
+    vel = np.broadcast_to(level[:, None, :], (n, t.size, 3)).copy()
     b = np.flatnonzero(ballistic)
     if b.size:
         pos[b], vel[b] = _ballistic(x[b], t, k_drag_m2pkg, site_alt_m)

@@ -66,6 +66,7 @@ OUTCOME_STYLE: Final = {
     Outcome.DESTROYED: MarkerStyle(marker="*", colour="#111111", size_pt=16.0),
     Outcome.MISSED: MarkerStyle(marker="o", colour="#d62728", size_pt=9.0, hollow=True),
     Outcome.ABORTED: MarkerStyle(marker="D", colour="#7f7f7f", size_pt=7.0),
+    Outcome.JAMMED: MarkerStyle(marker="X", colour="#9467bd", size_pt=10.0),
 }
 """Marker style per engagement outcome (map and timeline)."""
 
