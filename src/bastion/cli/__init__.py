@@ -3,9 +3,11 @@
 Each command lives in its own module and registers itself on import; add a module's import here.
 """
 
+from bastion.cli import eval_warn as _eval_warn
 from bastion.cli import run as _run
 from bastion.cli.app import app, eval_app
 from bastion.cli.run import summarise_result
 
 __all__ = ["app", "eval_app", "summarise_result"]
 del _run
+del _eval_warn

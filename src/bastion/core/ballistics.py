@@ -33,7 +33,8 @@ def _density_table() -> tuple[FloatArray, FloatArray]:
 def air_density_kgpm3(h_msl_m: FloatArray | float) -> FloatArray:
     """ICAO standard-atmosphere air density (kg/m^3) at height above mean sea level (m)."""
     h, rho = _density_table()
-    return np.asarray(np.interp(np.clip(h_msl_m, _H_MIN_M, _H_MAX_M), h, rho), dtype=np.float64)
+    # np.interp holds the end values outside the table, which clamps the height to it.
+    return np.asarray(np.interp(h_msl_m, h, rho), dtype=np.float64)
 
 
 def drag_factor_m2pkg(
@@ -48,8 +49,9 @@ def acceleration(
     pos_m: FloatArray, vel_mps: FloatArray, k_drag: FloatArray, site_alt_m: float
 ) -> FloatArray:
     """Gravity plus drag for states (N, 3) in ENU; `k_drag` (N,) is ``Cd A / (2 m)``."""
-    rho = air_density_kgpm3(pos_m[:, 2] + site_alt_m)
-    speed = np.linalg.norm(vel_mps, axis=1)
+    h, rho_table = _density_table()
+    rho = np.interp(pos_m[:, 2] + site_alt_m, h, rho_table)
+    speed = np.sqrt(np.einsum("ij,ij->i", vel_mps, vel_mps))
     acc: FloatArray = -(rho * k_drag * speed)[:, None] * vel_mps
     acc[:, 2] -= G0_MPS2
     return acc

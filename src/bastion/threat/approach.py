@@ -1,10 +1,10 @@
 """Closest approach of predicted paths to defended zones, vectorised over tracks, samples and zones.
 
-Each track's path is sampled every `step_s` over `horizon_s` (straight-line extrapolation for air
-breathers; ballistic propagation for rockets lives in `impact.py`). The plan-view (east, north) distance
-from every sample to every zone polygon comes from shapely's vectorised `distance`; a path that descends
-below ground stops there. The result is, per track and zone, the closest-approach distance and the time
-at which it happens.
+Each track's path is its straight-line extrapolation over `horizon_s` (air breathers; ballistic
+propagation for rockets lives in `ballistic.py`), a plan-view (east, north) segment that stops where a
+descending path reaches the ground. Segment-to-polygon distances come from shapely's vectorised
+`distance` over all tracks and zones at once (no sampling). The result is, per track and zone, the
+closest-approach distance and the time at which it happens.
 """
 
 from __future__ import annotations
@@ -38,32 +38,41 @@ def zone_geometries(zones: Sequence[ZoneParams]) -> list[shapely.Polygon]:
 
 
 def closest_approach(
-    x: FloatArray, polygons: Sequence[shapely.Polygon], horizon_s: float, step_s: float
+    x: FloatArray, polygons: Sequence[shapely.Polygon], horizon_s: float, step_s: float = 1.0
 ) -> Approach:
     """Closest approach of straight-line paths from states `x` (N, 6) to each polygon.
 
-    Distances are in the horizontal plane; samples after the path reaches the ground (u <= 0) are
-    ignored, except the ground point itself.
+    Each path is the horizontal segment from the present position to where it will be after
+    `horizon_s`, or where it reaches the ground (u = 0) if it descends earlier. Distances come from
+    shapely's vectorised segment-to-polygon `distance`; the time is where the segment point nearest
+    the polygon lies along it, or, for a path that enters the polygon, its entry point. Exact, so
+    `step_s` (kept for callers that sampled paths) no longer matters.
     """
+    del step_s
     n, z = x.shape[0], len(polygons)
     if n == 0 or z == 0:
         return Approach(cpa_m=np.zeros((n, z)), t_cpa_s=np.zeros((n, z)))
-    t = np.arange(0.0, horizon_s + 0.5 * step_s, step_s)
-    pos = x[:, None, :3] + x[:, None, 3:] * t[None, :, None]  # (N, T, 3)
-    below = pos[:, :, 2] <= 0.0
-    # First sample at or below ground: clamp the path there.
-    first_below = np.where(below.any(axis=1), below.argmax(axis=1), t.size - 1)
-    valid = np.arange(t.size)[None, :] <= first_below[:, None]
-    pts = shapely.points(pos[:, :, 0].ravel(), pos[:, :, 1].ravel())
-    cpa = np.empty((n, z))
-    tc = np.empty((n, z))
-    for j, poly in enumerate(polygons):
-        d = shapely.distance(poly, pts).reshape(n, t.size)
-        d = np.where(valid, d, np.inf)
-        k = d.argmin(axis=1)
-        cpa[:, j] = d[np.arange(n), k]
-        tc[:, j] = t[k]
-    return Approach(cpa_m=cpa, t_cpa_s=tc)
+    vz = x[:, 5]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_ground = np.where(vz < 0.0, np.maximum(x[:, 2], 0.0) / -vz, np.inf)
+    t_end = np.minimum(horizon_s, t_ground)
+    start = x[:, :2]
+    end = start + x[:, 3:5] * t_end[:, None]
+    length = np.hypot(*(end - start).T)
+    lines = shapely.linestrings(np.stack([start, end], axis=1))
+    polys = np.asarray(polygons, dtype=object)[None, :]
+    cpa = shapely.distance(lines[:, None], polys)
+    near = shapely.get_point(shapely.shortest_line(lines[:, None], polys), 0)
+    along = shapely.line_locate_point(np.repeat(lines[:, None], z, axis=1), near)
+    inside = cpa <= 0.0
+    if inside.any():
+        r, c = np.nonzero(inside)
+        cross = shapely.intersection(lines[r], polys[0, c])
+        entry = shapely.get_point(shapely.shortest_line(shapely.points(start[r]), cross), 1)
+        along[r, c] = shapely.line_locate_point(lines[r], entry)
+    frac = np.divide(along, length[:, None], out=np.zeros((n, z)), where=length[:, None] > 0.0)
+    t_cpa = np.nan_to_num(frac * np.where(np.isfinite(t_end), t_end, 0.0)[:, None])
+    return Approach(cpa_m=np.asarray(cpa, dtype=np.float64), t_cpa_s=t_cpa)
 
 
 def point_zone_distance(points_en_m: FloatArray, polygons: Sequence[shapely.Polygon]) -> FloatArray:

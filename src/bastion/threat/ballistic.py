@@ -76,7 +76,7 @@ class BallisticBook:
     max_rows: int = 120
     min_rows: int = 6
     max_chi2_per_dof: float = 4.0
-    warm_iterations: int = 3
+    warm_iterations: int = 2
     cold_iterations: int = 10
     origin_period_s: float = 1.0
     fits: dict[int, BallisticFit] = field(default_factory=dict)

@@ -167,7 +167,7 @@ def fit_ballistic_batch(
     site_alt_m: float,
     k_rel_sigma: float = 1.0,
     iterations: int = 8,
-    step_s: float = 0.5,
+    step_s: float = 2.0,
 ) -> list[BallisticFit | None]:
     """Fit B tracks at once: measurement rows (history layout, oldest first, >= 4 each) and initial
     guesses `theta0` (B, 7) = [position, velocity, drag factor] at each track's latest measurement.

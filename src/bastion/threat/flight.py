@@ -3,10 +3,12 @@
 A batch of N point-mass states (site ENU position m, velocity m/s, drag factor ``Cd A / (2 m)``
 m^2/kg) is integrated with the core's RK4 step (`bastion.core.ballistics.rk4_step`: gravity, drag
 with the ICAO atmosphere) at a coarse step, `dt_s` (0.5 s by default: the motion is smooth, and RK4's
-error at that step is centimetres over a whole flight). Inside every step the path is the cubic
-Hermite curve through both ends' positions and velocities; the height above the ground (`Ground`:
-flat or a terrain grid) is checked at `SUBSTEPS` points along it, so a ridge narrower than one step is
-not jumped over, and the crossing is found by bisection on the cubic, accurate to millimetres.
+error at 1 s steps is millimetres over a whole flight). Inside every step the path
+is the cubic Hermite curve through both ends' positions and velocities; over a terrain grid the
+height above the ground (`Ground`) is checked at `SUBSTEPS` points along it, so a ridge narrower than
+one step is not jumped over (flat ground, which a ballistic path crosses once, is checked at the
+step's end); the crossing is found by bisection on the cubic and a last false-position step, to
+millimetres.
 
 Why not `bastion.core.ballistics.propagate_to_ground`: it only knows a flat ground, steps at 0.1 s,
 interpolates the crossing linearly, and runs forward only (it treats a state at or below the ground as
@@ -28,7 +30,19 @@ from bastion.threat.terrain import Ground
 FloatArray = NDArray[np.float64]
 SUBSTEPS = 4
 """Points per step at which the height above the ground is checked."""
-_BISECTIONS = 24
+_BISECTIONS = 10
+
+
+def _agl(
+    seg: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    h_s: float,
+    tau: FloatArray,
+    ground: Ground,
+) -> FloatArray:
+    """Height above the ground (m) at fractions `tau` of Hermite segments `seg` = (p0, v0, p1, v1)."""
+    q = hermite(*seg, h_s, tau)
+    out: FloatArray = q[:, 2] - ground.height_m(q[:, 0], q[:, 1])
+    return out
 
 
 def hermite(
@@ -74,7 +88,9 @@ def fly_to_ground(
     point[~above] = p[~above]
     t_hit[~above] = 0.0
     h = -dt_s if backward else dt_s
-    taus = np.arange(1, SUBSTEPS + 1, dtype=np.float64) / SUBSTEPS
+    # A ballistic path crosses a plane once, so flat ground needs no checks inside a step.
+    subs = 1 if ground.heights_m is None else SUBSTEPS
+    taus = np.arange(1, subs + 1, dtype=np.float64) / subs
     active = np.flatnonzero(above)
     for step in range(math.ceil(max_t_s / dt_s)):
         if active.size == 0:
@@ -83,27 +99,34 @@ def fly_to_ground(
         p1, v1 = rk4_step(p0, v0, k[active], site_alt_m, h)
         m = active.size
         # Heights above the ground at the sub-step points (m, S).
-        tau = np.tile(taus, m)
-        rep = np.repeat(np.arange(m), SUBSTEPS)
-        pts = hermite(p0[rep], v0[rep], p1[rep], v1[rep], h, tau)
-        agl = (pts[:, 2] - ground.height_m(pts[:, 0], pts[:, 1])).reshape(m, SUBSTEPS)
+        if subs == 1:
+            agl = (p1[:, 2] - ground.height_m(p1[:, 0], p1[:, 1]))[:, None]
+        else:
+            tau = np.tile(taus, m)
+            rep = np.repeat(np.arange(m), subs)
+            pts = hermite(p0[rep], v0[rep], p1[rep], v1[rep], h, tau)
+            agl = (pts[:, 2] - ground.height_m(pts[:, 0], pts[:, 1])).reshape(m, subs)
         below = agl <= 0.0
         hit = below.any(axis=1)
         if hit.any():
             r = np.flatnonzero(hit)
             s = below[r].argmax(axis=1)
-            lo = s.astype(np.float64) / SUBSTEPS
-            hi = (s + 1.0) / SUBSTEPS
+            lo = s.astype(np.float64) / subs
+            hi = (s + 1.0) / subs
             a = (p0[r], v0[r], p1[r], v1[r])
+            f_lo = _agl(a, h, lo, ground)
+            f_hi = agl[r, s]
             for _ in range(_BISECTIONS):
                 mid = 0.5 * (lo + hi)
-                q = hermite(*a, h, mid)
-                down = q[:, 2] - ground.height_m(q[:, 0], q[:, 1]) <= 0.0
-                hi = np.where(down, mid, hi)
-                lo = np.where(down, lo, mid)
+                f_mid = _agl(a, h, mid, ground)
+                down = f_mid <= 0.0
+                hi, f_hi = np.where(down, mid, hi), np.where(down, f_mid, f_hi)
+                lo, f_lo = np.where(down, lo, mid), np.where(down, f_lo, f_mid)
+            # False position inside the last bracket.
+            tau = lo + (hi - lo) * f_lo / np.maximum(f_lo - f_hi, 1e-12)
             done = active[r]
-            point[done] = hermite(*a, h, hi)
-            t_hit[done] = (step + hi) * dt_s
+            point[done] = hermite(*a, h, tau)
+            t_hit[done] = (step + tau) * dt_s
         p[active], v[active] = p1, v1
         active = active[~hit]
     return point, t_hit

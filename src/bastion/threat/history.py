@@ -4,7 +4,8 @@ Rows are (t_s, track_id, sensor east/north/up, range_m, az_rad, el_rad, sigma_ra
 sigma_el_rad, range_rate_mps, sigma_range_rate_mps); a sensor without Doppler gives NaN range rates.
 Rows live in a buffer that doubles when full, so an append copies only the new rows; rows older than
 `window_s` are dropped in one compaction once they are `window_s / 4` past due, which keeps memory
-bounded at about (detections per second) x 1.25 `window_s`. Queries select one track's rows with a
+bounded at about (detections per second) x 1.25 `window_s`; the rows of a track that ended are marked
+dead at once and go with the next compaction. Queries select one track's rows with a
 mask; the ballistic fitter reads them for the few tracks that look ballistic.
 """
 
@@ -26,7 +27,7 @@ T, TID, SE, SN, SU, R, AZ, EL, SR, SAZ, SEL, RR, SRR = range(N_COLS)
 class MeasurementHistory:
     """Detections with the track each one updated, kept for the last `window_s` seconds."""
 
-    window_s: float = 90.0
+    window_s: float = 40.0
     buf: FloatArray = field(default_factory=lambda: np.zeros((1024, N_COLS)))
     n: int = 0
 
@@ -58,7 +59,8 @@ class MeasurementHistory:
             new[:, SRR] = batch.sigma_range_rate_mps
             self.n += use.size
         if self.n and self.buf[0, T] < batch.t_s - 1.25 * self.window_s:
-            self._keep(self.rows[:, T] >= batch.t_s - self.window_s)
+            rows = self.rows
+            self._keep((rows[:, T] >= batch.t_s - self.window_s) & (rows[:, TID] >= 0))
 
     def of(self, track_id: int) -> FloatArray:
         """The rows of one track, oldest first (a copy)."""
@@ -67,9 +69,10 @@ class MeasurementHistory:
         return out
 
     def forget(self, track_ids: NDArray[np.int64]) -> None:
-        """Drop the rows of tracks that ended."""
+        """Drop the rows of tracks that ended (marked with track id -1; compacted with the old rows)."""
         if track_ids.size and self.n:
-            self._keep(~np.isin(self.rows[:, TID], track_ids))
+            tid = self.buf[: self.n, TID]
+            tid[np.isin(tid, track_ids)] = -1.0
 
     def _keep(self, keep: NDArray[np.bool_]) -> None:
         kept = self.rows[keep]

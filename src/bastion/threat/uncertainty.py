@@ -68,7 +68,7 @@ def to_ground(
     ground: Ground,
     *,
     backward: bool = False,
-    dt_s: float = 1.0,
+    dt_s: float = 3.0,
     max_t_s: float = 300.0,
 ) -> GroundEstimates:
     """Unscented transform of B states [position, velocity, drag] (B, 7) with covariance (B, 7, 7)
