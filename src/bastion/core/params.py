@@ -304,16 +304,6 @@ class ThreatParams:
     """Tracks at least this fast (and not friendly) are tried against the ballistic model."""
     rank_top_n: int = 10
     """Length of the ranked threat list emitted as events."""
-    impact_confidence: float = 0.99
-    """Probability mass of the impact ellipse tested against the zones (rockets, mortars)."""
-    lethal_radius_m: float = 50.0
-    """A zone within this distance (m) of the impact ellipse is warned."""
-    max_ellipse_m: float = 1500.0
-    """No zone warning from an impact ellipse whose semi-major axis (m) exceeds this."""
-    ballistic_min_speed_mps: float = 80.0
-    """Tracks at least this fast (and not friendly) are tried against the ballistic model."""
-    rank_top_n: int = 10
-    """Length of the ranked threat list emitted as events."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
