@@ -3,6 +3,7 @@
 Each command lives in its own module and registers itself on import; add a module's import here.
 """
 
+from bastion.cli import eval_engage as _eval_engage
 from bastion.cli import eval_warn as _eval_warn
 from bastion.cli import run as _run
 from bastion.cli.app import app, eval_app
@@ -11,3 +12,4 @@ from bastion.cli.run import summarise_result
 __all__ = ["app", "eval_app", "summarise_result"]
 del _run
 del _eval_warn
+del _eval_engage

@@ -1,9 +1,12 @@
 """Areas on the ground the engagement planner reasons about: defended assets and no-fire zones.
 
-`AssetMap` says which defended zone a predicted path reaches and when: the zone of highest `value`
-whose outline, grown by `buffer_m`, the path's ground track enters before the path ends, and the time
-it first enters it (the deadline for an intercept). A path that enters no zone is given the highest
-zone value (when unsure where a threat goes, assume the worst) and its end as the deadline.
+`AssetMap` says which defended zone a predicted path threatens and by when an intercept must happen:
+- a ballistic path threatens the zone (of highest `value`) whose outline, grown by `buffer_m`, holds
+  its impact point; the deadline is the impact;
+- an air-breathing path threatens the first zone whose grown outline its ground track enters; the
+  deadline is that entry (a drone flying over one zone toward another is stopped over the first);
+- a path that threatens no zone this way is given the highest zone value (when unsure where a threat
+  goes, assume the worst) and its end (impact, or never) as the deadline.
 
 `NoFireMap` says where an intercept would put a predicted miss or debris inside a no-fire zone (a
 town, a hospital): debris falls within the effector's `debris_radius_m` of the intercept's ground
@@ -52,8 +55,13 @@ class AssetMap:
         for g in self._geoms:
             shapely.prepare(g)
 
-    def reach(self, paths: Paths) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
-        """Per path: value at risk, deadline (s from now) and zone index (-1: none entered)."""
+    def reach(
+        self, paths: Paths, ballistic: BoolArray
+    ) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+        """Per path: value at risk, deadline (s from now) and zone index (-1: none).
+
+        `ballistic` (N,) marks the paths judged by their impact point.
+        """
         n = len(paths)
         t = paths.t_s
         last = paths.alive.shape[1] - 1 - np.argmax(paths.alive[:, ::-1], axis=1)
@@ -61,19 +69,23 @@ class AssetMap:
         value = np.full(n, self.fallback_value)
         deadline = end_t.copy()
         zone = np.full(n, -1, dtype=np.int64)
-        best = np.full(n, -np.inf)
         east, north = paths.pos_m[:, :, 0], paths.pos_m[:, :, 1]
+        rows = np.arange(n)
+        impact_e, impact_n = east[rows, last], north[rows, last]
+        lands = ballistic & ~paths.alive[:, -1]
+        first_entry = np.full(n, np.inf)
         for j, geom in enumerate(self._geoms):
             inside = _contains(geom, east, north) & paths.alive
             hit = inside.any(axis=1)
             t_first = np.where(hit, t[inside.argmax(axis=1)], np.inf)
-            better = hit & (
-                (self.values[j] > best) | ((self.values[j] == best) & (t_first < deadline))
-            )
-            best = np.where(better, self.values[j], best)
-            value = np.where(better, self.values[j], value)
-            deadline = np.where(better, t_first, deadline)
-            zone = np.where(better, j, zone)
+            air = ~ballistic & (t_first < first_entry)
+            on_impact = lands & _contains(geom, impact_e, impact_n)
+            on_impact &= (zone < 0) | (self.values[j] > value)
+            take = air | on_impact
+            first_entry = np.where(air, t_first, first_entry)
+            value = np.where(take, self.values[j], value)
+            deadline = np.where(air, t_first, deadline)
+            zone = np.where(take, j, zone)
         return value, deadline, zone
 
 

@@ -268,13 +268,9 @@ class EngageBook:
                 self._withdraw(req_id, t_s, f"request {req_id}: track {req.track_id} gone", out)
                 continue
             eff, st = self.effectors[k], self.states[k]
-            state = self.planner.roe.state_at(k, x[r, :3])
-            if not self.planner.roe.permits(x[r : r + 1, :3], aff_codes[r : r + 1])[k, 0]:
+            if not permitted_anywhere(aff_codes[r : r + 1])[0]:
                 aff = AFFILIATIONS[int(aff_codes[r])].value
-                text = (
-                    f"request {req_id}: track {req.track_id} is {aff}; weapons {state.value} "
-                    f"for {eff.name} there does not permit it"
-                )
+                text = f"request {req_id}: track {req.track_id} is now {aff}; it may not be engaged"
                 self._withdraw(req_id, t_s, text, out)
                 continue
             auth = self.ledger.decisions.get(req_id)

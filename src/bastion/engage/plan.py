@@ -106,7 +106,7 @@ class Planner:
         allowance, reload); `pointing_az_rad` (K,) where each points now (NaN: no slew).
         """
         paths = self.paths(x, class_codes)
-        value, deadline, zone = self.assets.reach(paths)
+        value, deadline, zone = self.assets.reach(paths, class_codes == _ROCKET)
         n, k_all = len(paths), len(self.effectors)
         fire = np.full((n, k_all), np.nan)
         inter = np.full((n, k_all), np.nan)
