@@ -1,0 +1,195 @@
+"""Feeds: the bytes of one configured input turned into records, replies and reasons for refusal.
+
+    AsterixFeed   UDP datagrams of CAT048 plots and CAT034 service messages -> per-scan batches
+    SapientFeed   TCP streams of framed SapientMessages -> detections, replies (Ack, Error), closes
+
+Each is stateful (scan assembly, partial frames, registered nodes) and driven only by its inputs and
+their arrival times; the decoding itself is the pure codecs' (`bastion.codecs`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bastion.codecs.asterix import (
+    Cat034Message,
+    Cat048Plot,
+    RadarConfig,
+    ScanAssembler,
+    UnsupportedBlock,
+    decode_datagram,
+)
+from bastion.codecs.sapient import (
+    FusionNode,
+    SapientDetection,
+    TimestampWindow,
+    encode_message,
+    error_message,
+    parse_frames,
+)
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.errors import DecodeError
+from bastion.core.geo import Site
+from bastion.core.params import RadarParams
+from bastion.core.records import DetectionBatch
+from bastion.service.config import AsterixInSpec, SapientInSpec
+
+
+@dataclass(slots=True)
+class FeedOutput:
+    """What inputs produced: batches, SAPIENT detections, refusals, replies and connections to close."""
+
+    batches: list[DetectionBatch] = field(default_factory=list)
+    detections: list[SapientDetection] = field(default_factory=list)
+    rejects: list[tuple[str, str]] = field(default_factory=list)
+    """(feed, reason) of each refused input."""
+    replies: list[tuple[int, bytes]] = field(default_factory=list)
+    closes: list[tuple[int, str]] = field(default_factory=list)
+
+
+def radar_config(
+    radar_id: str,
+    sac: int,
+    sic: int,
+    radars: list[RadarParams],
+    site: Site,
+    *,
+    default_height_m: float | None = None,
+    doppler_positive_receding: bool = True,
+) -> RadarConfig:
+    """The codec's view of scenario radar `radar_id` sending CAT048 as SAC/SIC `sac`/`sic`."""
+    r = next(p for p in radars if p.sensor_id == radar_id)
+    return RadarConfig(
+        sensor_id=r.sensor_id,
+        sac=sac,
+        sic=sic,
+        site=site,
+        sensor_enu_m=r.position_m,
+        sigma_range_m=r.sigma_range_m,
+        sigma_az_rad=r.sigma_az_rad,
+        sigma_el_rad=r.sigma_el_rad,
+        sigma_range_rate_mps=r.sigma_range_rate_mps,
+        default_height_m=default_height_m,
+        doppler_positive_receding=doppler_positive_receding,
+    )
+
+
+class AsterixFeed:
+    """One ASTERIX UDP feed: decode each datagram, assemble scans per radar."""
+
+    def __init__(
+        self, name: str, spec: AsterixInSpec, radars: list[RadarParams], site: Site, epoch: RunEpoch
+    ) -> None:
+        """`radars` are the scenario's; `spec.radars` say which of them send here and as whom."""
+        self.name = name
+        configs = [
+            radar_config(
+                r.radar,
+                r.sac,
+                r.sic,
+                radars,
+                site,
+                default_height_m=r.default_height_m,
+                doppler_positive_receding=r.doppler_positive_receding,
+            )
+            for r in spec.radars
+        ]
+        self._scans = ScanAssembler(configs, epoch, split_on_sectors=spec.split_on_sectors)
+        self.datagrams = 0
+        self.plots = 0
+
+    def datagram(self, data: bytes, t_s: float, out: FeedOutput) -> None:
+        """One datagram that arrived at run time `t_s`."""
+        self.datagrams += 1
+        try:
+            items = decode_datagram(data)
+        except DecodeError as exc:
+            out.rejects.append((self.name, str(exc)))
+            return
+        for item in items:
+            if isinstance(item, UnsupportedBlock):
+                out.rejects.append((self.name, f"ASTERIX CAT{item.category:03d} is not read"))
+        self.plots += sum(isinstance(i, Cat048Plot) for i in items)
+        scans = self._scans.push(
+            [i for i in items if isinstance(i, Cat048Plot | Cat034Message)], t_s
+        )
+        out.batches.extend(scans.batches)
+        out.rejects.extend((self.name, why) for why in scans.rejected)
+
+    def flush(self, out: FeedOutput) -> None:
+        """Close every open scan (at the end of a run)."""
+        out.batches.extend(self._scans.flush())
+
+
+class SapientFeed:
+    """Bastion as a SAPIENT fusion node on TCP: frames per connection, the node's answers."""
+
+    def __init__(self, name: str, spec: SapientInSpec, site: Site, epoch: RunEpoch) -> None:
+        """One fusion node for every connection (a node may reconnect and stay registered)."""
+        self.name = name
+        self._epoch = epoch
+        self._max = spec.max_message_bytes
+        self.node = FusionNode(
+            node_id=spec.node_id,
+            site=site,
+            epoch=epoch,
+            window=TimestampWindow(min_s=spec.window_min_s, max_s=spec.window_max_s),
+            default_sigma_m=spec.default_sigma_m,
+            default_sigma_rad=math.radians(spec.default_sigma_deg),
+        )
+        self._buffers: dict[int, bytes] = {}
+        self.messages = 0
+        self.detections = 0
+        self.errors = 0
+
+    @property
+    def connections(self) -> int:
+        """Connections open now."""
+        return len(self._buffers)
+
+    def opened(self, conn: int) -> None:
+        """A sensor node connected."""
+        self._buffers[conn] = b""
+
+    def closed(self, conn: int, reason: str, out: FeedOutput) -> None:
+        """A connection ended; a partial frame left behind is reported."""
+        rest = self._buffers.pop(conn, b"")
+        if rest:
+            out.rejects.append(
+                (
+                    self.name,
+                    f"connection {conn} closed ({reason}) inside a frame: {len(rest)} bytes",
+                )
+            )
+
+    def stream(self, conn: int, data: bytes, t_s: float, out: FeedOutput) -> None:
+        """Bytes read from connection `conn` at run time `t_s`."""
+        if conn not in self._buffers:  # closed already: what was still queued is moot
+            return
+        utc_s = self._epoch.to_utc_s(t_s)
+        try:
+            payloads, rest = parse_frames(self._buffers[conn] + data, max_message_bytes=self._max)
+        except DecodeError as exc:
+            self.errors += 1
+            reply = error_message(
+                exc.data, [str(exc)], our_node_id=self.node.node_id, destination_id="", utc_s=utc_s
+            )
+            out.replies.append((conn, encode_message(reply)))
+            out.closes.append((conn, "frame above the size limit"))
+            out.rejects.append((self.name, f"connection {conn}: {exc}; closed"))
+            self._buffers.pop(conn, None)
+            return
+        self._buffers[conn] = rest
+        for payload in payloads:
+            self.messages += 1
+            result = self.node.handle(payload, utc_s)
+            for msg in result.replies:
+                out.replies.append((conn, encode_message(msg)))
+            if result.problems:
+                self.errors += 1
+                out.rejects.append((self.name, "; ".join(result.problems)))
+            for record in result.records:
+                if isinstance(record, SapientDetection):
+                    self.detections += 1
+                    out.detections.append(record)

@@ -1,0 +1,328 @@
+"""`bastion serve`: the long-running asyncio service around the live core.
+
+    service = LiveService(config, run_dir)
+    await service.start()             # bind every socket, open the store and capture log
+    await service.run()               # until SIGTERM/SIGINT or `request_stop()`; then shuts down
+
+One task processes inputs: it takes them from the per-source queues in turn (`shed.FairQueue`),
+writes each to the capture log, feeds it to the core, sends the core's replies, and runs a step
+(itself a recorded input) after every batch that brought data, and at least every `step_period_s`.
+A step's events are appended to the store and the event log and published. Shutdown closes the
+inputs first, processes everything already queued, runs the final step, then flushes and closes
+the store, the capture log and the outputs: nothing received is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from bastion import __version__
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.records import Event
+from bastion.core.serialize import event_to_json
+from bastion.runtime.runner import prepare_out_dir
+from bastion.service.api import HttpApi
+from bastion.service.capture import CaptureHeader, CaptureWriter
+from bastion.service.config import ServiceConfig
+from bastion.service.core import API_FEED, SAPIENT_FEED, LiveCore, asterix_feed_name
+from bastion.service.inputs import Input, InputKind
+from bastion.service.outputs import Outputs
+from bastion.service.publish import Publisher
+from bastion.service.shed import FairQueue
+from bastion.store import EventStore, RunInfo
+from bastion.transport import (
+    Connection,
+    StreamLimits,
+    TcpServer,
+    UdpReceiver,
+    parse_address,
+)
+
+CAPTURE_FILE = "capture.bcap"
+EVENTS_FILE = "events.jsonl"
+
+
+class _SapientHandler:
+    """TCP connection events as core inputs, in order, with back-pressure per connection."""
+
+    def __init__(self, service: LiveService) -> None:
+        self._service = service
+
+    def opened(self, conn: Connection) -> None:
+        s = self._service
+        s.connections[conn.conn_id] = conn
+        peer = f"{conn.peer[0]}:{conn.peer[1]}".encode()
+        s.queue.put_control(_source(conn.conn_id), s.input(InputKind.OPENED, conn.conn_id, peer))
+
+    async def received(self, conn: Connection, data: bytes) -> None:
+        s = self._service
+        await s.queue.put(_source(conn.conn_id), s.input(InputKind.STREAM, conn.conn_id, data))
+
+    def closed(self, conn: Connection, reason: str) -> None:
+        s = self._service
+        s.connections.pop(conn.conn_id, None)
+        item = s.input(InputKind.CLOSED, conn.conn_id, reason.encode("utf-8"))
+        s.queue.put_control(_source(conn.conn_id), item)
+
+
+def _source(conn_id: int) -> str:
+    return f"{SAPIENT_FEED}/{conn_id}"
+
+
+class LiveService:
+    """The live service: sockets in, core, store, capture log, sockets out, HTTP API."""
+
+    def __init__(
+        self,
+        config: ServiceConfig,
+        run_dir: Path,
+        *,
+        force: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Nothing is opened until `start`."""
+        self.config = config
+        self.run_dir = run_dir
+        self._force = force
+        self._clock = clock
+        self._wall = wall_clock
+        self._t0 = 0.0
+        limits = config.spec.limits
+        self.queue = FairQueue(limits.queue_items_per_source, limits.queue_bytes_per_source)
+        self.connections: dict[int, Connection] = {}
+        self.receivers: dict[str, UdpReceiver] = {}
+        self.sapient_server: TcpServer | None = None
+        self.api: HttpApi | None = None
+        self.outputs = Outputs()
+        self._stop = asyncio.Event()
+        self._last_step_t = 0.0
+        self.events_written = 0
+        self.last_seq = -1
+
+    def now(self) -> float:
+        """Run time (s) since the service started."""
+        return self._clock() - self._t0
+
+    def input(self, kind: InputKind, conn: int = 0, payload: bytes = b"", feed: str = "") -> Input:
+        """An input stamped with its arrival now."""
+        return Input(
+            t_s=self.now(), kind=kind, feed=feed or SAPIENT_FEED, conn=conn, payload=payload
+        )
+
+    async def start(self) -> None:
+        """Open the run directory, the store and the capture log, then bind every socket."""
+        spec = self.config.spec
+        prepare_out_dir(self.run_dir, self._force)
+        self._t0 = self._clock()
+        self.epoch = RunEpoch(utc_at_zero_s=self._wall())
+        scenario = self.config.scenario
+        self.store = EventStore.create(self.run_dir / "bastion.sqlite")
+        self.store.record_run(
+            RunInfo(
+                scenario_name=scenario.params.name,
+                scenario_sha256=scenario.sha256,
+                seed=scenario.seed,
+                bastion_version=__version__,
+                started_utc=datetime.fromtimestamp(self.epoch.utc_at_zero_s, UTC).isoformat(
+                    timespec="seconds"
+                ),
+            )
+        )
+        self.capture = CaptureWriter(
+            self.run_dir / CAPTURE_FILE,
+            CaptureHeader(
+                bastion_version=__version__,
+                epoch_utc_s=self.epoch.utc_at_zero_s,
+                config_source=self.config.source,
+                config_text=self.config.text,
+                scenario_text=scenario.source_text,
+            ),
+        )
+        self._log: BinaryIO = (self.run_dir / EVENTS_FILE).open("wb")
+        self.core = LiveCore(self.config, self.epoch)
+        cot = spec.outputs.cot
+        self.publisher = Publisher(
+            scenario.params,
+            self.epoch,
+            stale_s=cot.stale_s if cot else 10.0,
+            sac=spec.outputs.cat062.sac if spec.outputs.cat062 else 0,
+            sic=spec.outputs.cat062.sic if spec.outputs.cat062 else 1,
+        )
+        self._record(self.core.start())
+        self.outputs = await Outputs.open(spec.outputs.cot, spec.outputs.cat062)
+        for i, feed in enumerate(spec.asterix):
+            name = asterix_feed_name(i)
+            host, port = parse_address(feed.listen)
+            self.receivers[name] = await UdpReceiver.open(
+                host, port, self._datagram_handler(name), interface=feed.interface
+            )
+        if spec.sapient is not None:
+            host, port = parse_address(spec.sapient.listen)
+            limits = StreamLimits(
+                idle_timeout_s=spec.limits.idle_timeout_s,
+                max_connections=spec.limits.max_connections,
+            )
+            self.sapient_server = await TcpServer.start(host, port, _SapientHandler(self), limits)
+        if spec.http:
+            host, port = parse_address(spec.http)
+            self.api = await HttpApi.start(self, host, port)
+
+    def _datagram_handler(self, name: str) -> Callable[[bytes, tuple[str, int]], None]:
+        def on_datagram(data: bytes, _sender: tuple[str, int]) -> None:
+            self.queue.put_nowait(name, self.input(InputKind.DATAGRAM, 0, data, feed=name))
+
+        return on_datagram
+
+    def request_stop(self) -> None:
+        """Ask the service to shut down (what SIGTERM does)."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Process inputs until asked to stop, then shut down cleanly."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.request_stop)  # fails off the main thread
+        period = self.config.spec.step_period_s
+        try:
+            while not self._stop.is_set():
+                wait = max(0.0, self._last_step_t + period - self.now())
+                await self.queue.wait(min(wait, 0.05))
+                self.process()
+        finally:
+            await self._shutdown()
+
+    def process(self, *, force_step: bool = False) -> None:
+        """Feed what is queued (one round) to the core; step if data came or the period is up."""
+        items = self.queue.drain(self.config.spec.limits.max_inputs_per_drain)
+        for source, n in self.queue.take_dropped().items():
+            payload = json.dumps({"count": n}).encode()
+            items.append(self.input(InputKind.SHED, 0, payload, feed=source.split("/")[0]))
+        data = False
+        for item in items:
+            self._feed(item)
+            data = data or item.kind in (InputKind.DATAGRAM, InputKind.STREAM)
+        now = self.now()
+        if data or force_step or now - self._last_step_t >= self.config.spec.step_period_s:
+            self._last_step_t = now
+            self._feed(Input(t_s=now, kind=InputKind.STEP))
+            self.capture.flush()
+
+    def _feed(self, item: Input) -> None:
+        self.capture.write(item)
+        out = self.core.feed(item)
+        for conn_id, data in out.replies:
+            conn = self.connections.get(conn_id)
+            if conn is not None:
+                conn.write(data)
+        for conn_id, reason in out.closes:
+            conn = self.connections.get(conn_id)
+            if conn is not None:
+                conn.close(reason)
+        if out.events:
+            self._record(out.events)
+
+    def _record(self, events: list[Event]) -> None:
+        self.store.append(events)
+        self._log.write(b"".join(event_to_json(e).encode("ascii") + b"\n" for e in events))
+        self.events_written += len(events)
+        self.last_seq = events[-1].seq
+        pubs = self.publisher.publish(events)
+        self.outputs.send(pubs.cot, pubs.cat062 if self.outputs.wants_cat062 else [])
+
+    async def _shutdown(self) -> None:
+        for receiver in self.receivers.values():
+            receiver.close()
+        if self.sapient_server is not None:
+            await self.sapient_server.close()
+        if self.api is not None:
+            await self.api.close()
+        while len(self.queue):
+            self.process()
+        self.process()
+        self._feed(Input(t_s=self.now(), kind=InputKind.STOP))
+        self.capture.close()
+        self._log.close()
+        self.store.close()
+        await self.outputs.close()
+
+    # The HTTP API's view of the service (`service.api.ServiceView`).
+
+    def health(self) -> dict[str, Any]:
+        """Liveness and counters for GET /health."""
+        core = self.core
+        feeds: dict[str, Any] = {
+            name: {"datagrams": f.datagrams, "plots": f.plots} for name, f in core.asterix.items()
+        }
+        if core.sapient is not None:
+            feeds[SAPIENT_FEED] = {
+                "connections": core.sapient.connections,
+                "messages": core.sapient.messages,
+                "detections": core.sapient.detections,
+                "errors": core.sapient.errors,
+            }
+        tak = self.outputs.tak
+        return {
+            "status": "ok",
+            "t_s": round(self.now(), 3),
+            "inputs": core.inputs,
+            "steps": core.steps,
+            "events": self.events_written,
+            "last_seq": self.last_seq,
+            "queued": len(self.queue),
+            "rejected": core.rejects.total,
+            "shed_plots": core.shed_plots,
+            "tracks": len(core.tracks),
+            "feeds": feeds,
+            "outputs": {
+                "cot_sent": self.outputs.cot_sent,
+                "cat062_sent": self.outputs.cat062_sent,
+                "tak_connected": tak.connected if tak else None,
+                "tak_sent": tak.sent if tak else None,
+            },
+        }
+
+    def track_list(self) -> list[dict[str, Any]]:
+        """Current tracks for GET /tracks."""
+        out = []
+        for tid, rep in sorted(self.core.tracks.items()):
+            ident = self.core.identities.get(tid)
+            out.append(
+                {
+                    "track_id": tid,
+                    "t_s": rep.t_s,
+                    "position_m": list(rep.position_m),
+                    "velocity_mps": list(rep.velocity_mps),
+                    "class": str(ident.threat_class) if ident else "unknown",
+                    "affiliation": str(ident.affiliation) if ident else "unknown",
+                }
+            )
+        return out
+
+    def pending_requests(self) -> list[dict[str, Any]]:
+        """Engagement requests awaiting a decision for GET /engagements."""
+        return [
+            {
+                "request_id": r.request_id,
+                "track_id": r.track_id,
+                "effector": r.effector,
+                "t_s": r.t_s,
+                "expires_t_s": r.expires_t_s,
+                "reason": r.reason,
+            }
+            for r in sorted(self.core.pending_requests.values(), key=lambda r: r.request_id)
+        ]
+
+    def submit_decision(self, request_id: int, doc: dict[str, Any]) -> None:
+        """Queue an operator's decision as an input."""
+        payload = json.dumps({"request_id": request_id, **doc}, sort_keys=True).encode()
+        self.queue.put_control(API_FEED, self.input(InputKind.DECISION, 0, payload, feed=API_FEED))
