@@ -1,0 +1,174 @@
+"""The threat stage on seeded simulated rounds: impact and origin against the truth, zone warnings,
+the alert's life after track loss, and the ranked threat list."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bastion.core.params import RadarParams, RocketTarget, ThreatParams, ZoneParams
+from bastion.core.records import (
+    AFFILIATIONS,
+    THREAT_CLASSES,
+    Affiliation,
+    Alert,
+    AlertCleared,
+    EventKind,
+    ImpactPrediction,
+    OriginEstimate,
+    RankedThreat,
+    ThreatClass,
+)
+from bastion.sim import Radar, TruthWorld
+from bastion.threat import ThreatBook
+
+SITE_ALT_M = 35.0
+HOSTILE = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
+ROCKET = np.array([THREAT_CLASSES.index(ThreatClass.ROCKET)], dtype=np.int8)
+RADAR = RadarParams(
+    sensor_id="r",
+    position_m=(100.0, -200.0, 8.0),
+    scan_period_s=0.1,
+    min_range_m=150.0,
+    max_range_m=12000.0,
+    min_el_rad=math.radians(-1.0),
+    max_el_rad=math.radians(85.0),
+    sigma_range_m=3.0,
+    sigma_az_rad=math.radians(0.15),
+    sigma_el_rad=math.radians(0.15),
+    sigma_range_rate_mps=0.5,
+    ref_range_m=10000.0,
+    ref_rcs_m2=0.01,
+    ref_snr_db=25.0,
+    pfa=1e-6,
+    clutter_per_scan=0.0,
+)
+
+
+def _box(name: str, e: float, n: float, half: float) -> ZoneParams:
+    c = ((e - half, n - half), (e + half, n - half), (e + half, n + half), (e - half, n + half))
+    return ZoneParams(name=name, polygon_m=c, value=2.0)
+
+
+ZONES = (_box("chancery", 0.0, 0.0, 50.0), _box("residences", -400.0, 300.0, 80.0))
+
+
+def _round(aim: tuple[float, float], seed_angle: float, dist: float = 6000.0) -> RocketTarget:
+    return RocketTarget(
+        target_id="r107",
+        launch_m=(aim[0] + dist * math.sin(seed_angle), aim[1] + dist * math.cos(seed_angle), 0.0),
+        aim_m=(aim[0], aim[1], 0.0),
+        launch_t_s=1.0,
+        speed_mps=350.0,
+        mass_kg=18.8,
+        diameter_m=0.107,
+        drag_coefficient=0.35,
+        rcs_m2=0.02,
+    )
+
+
+def _fly(target: RocketTarget, seed: int, stop_s: float | None = None) -> tuple[list, dict]:
+    """Run the threat stage on one round seen by RADAR, the tracker replaced by the truth labels."""
+    world = TruthWorld.build([target], 80.0, SITE_ALT_M, np.random.default_rng(0), 0.1)
+    book = ThreatBook.create(
+        replace(ThreatParams(), alert_margin_s=5.0), ZONES, SITE_ALT_M, terrain=None
+    )
+    radar, rng = Radar(RADAR), np.random.default_rng(seed)
+    t_imp = world.impact_t_s(0, planned=True)
+    events, first = [], math.nan
+    for t in np.arange(0.1, (stop_s or t_imp) + 0.05, 0.1):
+        t = round(float(t), 6)
+        batch = radar.scan(world, t, rng)
+        book.detections(batch, np.where(batch.truth_id == 0, 1, -1).astype(np.int64))
+        if len(batch) and math.isnan(first):
+            first = t
+        pos, vel, alive = world.state_at(t)
+        if not alive[0] or math.isnan(first) or t - first < 0.3:
+            continue
+        x = np.concatenate([pos[0], vel[0]])[None]
+        events += book.step(t, np.array([1]), x, np.array([t]), HOSTILE, ROCKET)
+    info = {
+        "first_s": first,
+        "t_impact_s": t_imp,
+        "impact_m": world.impact_point_m(0, planned=True),
+        "book": book,
+    }
+    return events, info
+
+
+def _of(events: list, kind: type) -> list:
+    return [p for _, _, p in events if isinstance(p, kind)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_impact_and_origin_estimates_against_the_truth(seed: int) -> None:
+    target = _round((0.0, 0.0), 2.2 + 0.7 * seed)
+    events, info = _fly(target, seed)
+    preds = _of(events, ImpactPrediction)
+    at5 = [p for p in preds if p.t_s <= info["first_s"] + 5.0][-1]
+    err5 = math.hypot(at5.impact_e_m - info["impact_m"][0], at5.impact_n_m - info["impact_m"][1])
+    assert err5 <= 150.0, err5  # CEP ~40 m: four-sigma headroom for one seeded round
+    last = preds[-1]
+    err = math.hypot(last.impact_e_m - info["impact_m"][0], last.impact_n_m - info["impact_m"][1])
+    assert err <= 20.0 and abs(last.t_impact_s - info["t_impact_s"]) < 0.5
+    origin = _of(events, OriginEstimate)[-1]
+    org_err = math.hypot(
+        origin.origin_e_m - target.launch_m[0], origin.origin_n_m - target.launch_m[1]
+    )
+    assert org_err <= 60.0, org_err
+    assert abs(origin.t_launch_s - target.launch_t_s) < 0.5
+    # The ellipse is honest: the truth lies inside the last 99% impact ellipse.
+    assert err <= last.ellipse_major_m
+
+
+def test_round_falling_outside_all_zones_raises_no_zone_alert() -> None:
+    events, _ = _fly(_round((900.0, -1200.0), 2.5), seed=7)
+    kinds = {k for k, _, _ in events}
+    assert EventKind.IMPACT_PREDICTED in kinds and EventKind.ORIGIN_ESTIMATED in kinds
+    assert EventKind.ALERT_RAISED not in kinds, [p for _, _, p in events if isinstance(p, Alert)]
+
+
+def test_round_on_a_zone_warns_it_until_impact_plus_margin_even_after_track_loss() -> None:
+    target = _round((10.0, -5.0), 2.0)
+    events, info = _fly(target, seed=3, stop_s=20.0)
+    alerts = _of(events, Alert)
+    chancery = [a for a in alerts if a.zone == "chancery"]
+    assert len(chancery) == 1 and abs(chancery[0].t_expected_s - info["t_impact_s"]) < 2.0
+    assert chancery[0].t_s - info["first_s"] < 0.15 * (info["t_impact_s"] - info["first_s"])
+    book: ThreatBook = info["book"]
+    # The round drops out of coverage: its track is lost, but the round is still coming.
+    assert book.forget(np.array([1]), 20.0, "track lost") == []
+    empty = np.zeros((0, 6))
+    none = np.zeros(0, dtype=np.int8)
+    ids = np.zeros(0, dtype=np.int64)
+    t_clear = min(a.t_expected_s for a in book.warn.active.values()) + 5.0
+    assert book.step(t_clear - 0.5, ids, empty, np.zeros(0), none, none) == []
+    cleared = _of(book.step(t_clear + 3.0, ids, empty, np.zeros(0), none, none), AlertCleared)
+    assert chancery[0].alert_id in {c.alert_id for c in cleared} and not book.warn.active
+
+
+def test_ranked_threats_carry_a_reason_line() -> None:
+    zones = (_box("hq", 0.0, 0.0, 100.0), _box("fuel", 3000.0, 3000.0, 50.0))
+    book = ThreatBook.create(ThreatParams(), zones, SITE_ALT_M)
+    fw = THREAT_CLASSES.index(ThreatClass.FIXED_WING)
+    mr = THREAT_CLASSES.index(ThreatClass.MULTIROTOR)
+    ids = np.array([5, 6])
+    cls = np.array([fw, mr], dtype=np.int8)
+    aff = np.repeat(HOSTILE, 2)
+    ranked: list[RankedThreat] = []
+    for t in np.arange(0.0, 4.0, 1.0):
+        x = np.array(
+            [
+                [-2200.0 + 48.0 * t, 0.0, 300.0, 48.0, 0.0, 0.0],  # straight at hq
+                [3000.0, -1500.0, 100.0, 0.0, 10.0, 0.0],  # slow, toward fuel
+            ]
+        )
+        em = book.step(float(t), ids, x, np.full(2, float(t)), aff, cls)
+        ranked += [p for _, _, p in em if isinstance(p, RankedThreat)]
+    first = [r for r in ranked if r.rank == 1]
+    assert first and first[0].track_id == 5 and first[0].zone == "hq"
+    assert first[0].reason == "fixed_wing, 48 m/s, 2.1 km from hq, 44 s, steady heading"
+    assert {r.track_id for r in ranked} == {5, 6}
