@@ -95,7 +95,7 @@ def effector_window(
             ok &= t_fire >= earliest[:, None] + slew
     ok &= t_fire >= earliest[:, None]
     if deadline_s is not None:
-        ok &= t[None, :] <= deadline_s[:, None]
+        ok &= t[None, :] < deadline_s[:, None]
     if allowed is not None:
         ok &= allowed
     anyok = ok.any(axis=1)
