@@ -23,6 +23,7 @@ from bastion.config.schema import (
     TargetSpec,
     ZoneSpec,
 )
+from bastion.config.terrain import check_terrain
 from bastion.core.ballistics import drag_factor_m2pkg, propagate_to_ground
 
 Loc = tuple[str | int, ...]
@@ -93,6 +94,7 @@ def check_scenario(spec: ScenarioSpec) -> list[Problem]:
                 )
             )
     problems += _check_engagement_areas(spec)
+    problems += check_terrain(spec)
     if spec.tracker.confirm_m > spec.tracker.confirm_n:
         problems.append(
             (

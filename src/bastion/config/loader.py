@@ -29,6 +29,7 @@ from bastion.config.schema import (
     ScenarioSpec,
     TargetSpec,
 )
+from bastion.config.terrain import terrain_params
 from bastion.core.errors import ConfigError
 from bastion.core.geo import Site
 from bastion.core.params import (
@@ -255,6 +256,7 @@ def to_params(spec: ScenarioSpec) -> ScenarioParams:
         ),
         tracker=TrackerParams(**tr.model_dump()),
         threat=ThreatParams(**th.model_dump()),
+        terrain=terrain_params(spec.terrain),
     )
 
 

@@ -406,6 +406,32 @@ class ThreatSpec(Spec):
     )
     adsb_gate_m: Positive = Field(default=300.0, description="ADS-B correlation gate, metres.")
     request_expiry_s: Positive = Field(default=30.0, description="Request lifetime, seconds.")
+    impact_confidence: Annotated[Number, Field(gt=0.0, lt=1.0)] = Field(
+        default=0.99, description="Probability held by the impact ellipse tested against zones."
+    )
+    lethal_radius_m: NonNegative = Field(
+        default=50.0, description="Zones within this of the impact ellipse are warned, metres."
+    )
+    max_ellipse_m: Positive = Field(
+        default=800.0, description="No zone warning while the ellipse is longer than this, metres."
+    )
+    ballistic_min_speed_mps: Positive = Field(
+        default=80.0, description="Non-friendly tracks this fast are tried as ballistic, m/s."
+    )
+    rank_top_n: Annotated[Whole, Field(ge=1)] = Field(
+        default=10, description="Entries of the ranked threat list."
+    )
+
+
+class TerrainSpec(Spec):
+    """A terrain height grid about the site (absent: flat ground at the site's height)."""
+
+    name: Text = Field(description="Grid name, for messages (e.g. its source).")
+    origin_m: Vertex = Field(description="South-west grid node [east_m, north_m].")
+    spacing_m: Positive = Field(description="Distance between grid nodes, metres.")
+    heights_m: list[list[Number]] = Field(
+        description="Ground heights (site ENU up, m); rows south to north, columns west to east."
+    )
 
 
 class ScenarioSpec(Spec):
@@ -427,6 +453,7 @@ class ScenarioSpec(Spec):
     operator: OperatorSpec = Field(default_factory=OperatorSpec, description="Operator model.")
     tracker: TrackerSpec = Field(default_factory=TrackerSpec, description="Tracker settings.")
     threat: ThreatSpec = Field(default_factory=ThreatSpec, description="Threat settings.")
+    terrain: TerrainSpec | None = Field(default=None, description="Terrain grid; absent: flat.")
 
 
 ALL_SPECS: tuple[type[Spec], ...] = (
@@ -447,5 +474,6 @@ ALL_SPECS: tuple[type[Spec], ...] = (
     OperatorSpec,
     TrackerSpec,
     ThreatSpec,
+    TerrainSpec,
 )
 """Every model of the schema (for documentation and drift tests)."""
