@@ -101,8 +101,13 @@ def test_no_fire_without_approval_and_denial_closes() -> None:
     )
     out = book.step(50.0, IDS, _advance(INBOUND, 50.0), FW, HOSTILE, [denied])
     assert out.emissions[0][0] is EventKind.ENGAGEMENT_DENIED
-    with pytest.raises(AuthorisationError):
-        book.ledger.consume(1)
+    assert book.ledger.decisions[1].decision is Decision.DENIED and 1 in book.ledger.closed
+    for t in np.arange(51.0, 70.0, 1.0):
+        out = book.step(float(t), IDS, _advance(INBOUND, float(t)), FW, HOSTILE, [])
+        assert EventKind.ENGAGEMENT_FIRED not in [e[0] for e in out.emissions[:1]]
+        assert all(
+            p.request_id != 1 for k, _, p in out.emissions if k is EventKind.ENGAGEMENT_FIRED
+        )  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -119,8 +124,10 @@ def test_bad_authorisations_are_refused_as_events(decision: Authorisation, why: 
     out = book.step(1.0, IDS, _advance(INBOUND, 1.0), FW, HOSTILE, [decision])
     assert out.emissions[0][0] is EventKind.INPUT_REJECTED
     assert why in out.emissions[0][2].text  # type: ignore[union-attr]
-    with pytest.raises(AuthorisationError):
-        book.ledger.consume(decision.request_id)
+    assert decision.request_id not in book.ledger.decisions
+    for t in np.arange(2.0, 60.0, 1.0):
+        out = book.step(float(t), IDS, _advance(INBOUND, float(t)), FW, HOSTILE, [])
+        assert EventKind.ENGAGEMENT_FIRED not in [e[0] for e in out.emissions]
 
 
 def test_second_authorisation_of_one_request_is_refused() -> None:

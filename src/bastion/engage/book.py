@@ -49,7 +49,7 @@ from bastion.core.records import (
 )
 from bastion.engage.assess import Shot, effect, heading_speed, watch_jam
 from bastion.engage.effectors import validate_effector
-from bastion.engage.ledger import AuthorisationLedger
+from bastion.engage.ledger import AuthorisationLedger, LedgerView
 from bastion.engage.magazine import EffectorState
 from bastion.engage.plan import Plan, Planner
 from bastion.engage.roe import permitted_anywhere
@@ -100,11 +100,11 @@ class EngageBook:
             k_drag_m2pkg=k_drag_m2pkg,
             site_alt_m=site_alt_m,
         )
-        self.states = [EffectorState(e) for e in self.effectors]
+        self.states = tuple(EffectorState(e) for e in self.effectors)
         self.rng = rng
         self.request_expiry_s = request_expiry_s
         self.horizon_s = horizon_s
-        self.ledger = AuthorisationLedger()
+        self._ledger = AuthorisationLedger()
         self._open: dict[int, int] = {}  # request id -> effector index
         self._in_flight: list[Shot] = []
         self._watch: list[Shot] = []
@@ -128,6 +128,11 @@ class EngageBook:
         )
 
     @property
+    def ledger(self) -> LedgerView:
+        """The authorisation ledger, read-only: decisions come in only as `step` inputs."""
+        return LedgerView(self._ledger)
+
+    @property
     def open(self) -> Mapping[int, int]:
         """Open requests: request id -> effector index (read-only)."""
         return MappingProxyType(self._open)
@@ -144,7 +149,7 @@ class EngageBook:
 
     def busy_tracks(self) -> set[int]:
         """Tracks with an open request, a shot in flight or a jam being watched."""
-        busy = {self.ledger.requests[r].track_id for r in self._open}
+        busy = {self._ledger.requests[r].track_id for r in self._open}
         return busy | {s.engagement.track_id for s in (*self._in_flight, *self._watch)}
 
     def step(
@@ -198,7 +203,7 @@ class EngageBook:
 
     def _decisions(self, decisions: Sequence[Authorisation], out: EngageOutput) -> None:
         for d in decisions:
-            refusal = self.ledger.decide(d)
+            refusal = self._ledger.decide(d)
             if refusal is not None:
                 note = Note(t_s=d.t_s, text=refusal)
                 out.emissions.append((EventKind.INPUT_REJECTED, d.request_id, note))
@@ -207,7 +212,7 @@ class EngageBook:
                 out.emissions.append((EventKind.ENGAGEMENT_AUTHORISED, d.request_id, d))
             else:
                 out.emissions.append((EventKind.ENGAGEMENT_DENIED, d.request_id, d))
-                self.ledger.close(d.request_id)
+                self._ledger.close(d.request_id)
                 self._open.pop(d.request_id, None)
 
     def _assessed(self, a: Assessment, out: EngageOutput) -> None:
@@ -248,7 +253,7 @@ class EngageBook:
         self._watch = watching
 
     def _withdraw(self, req_id: int, t_s: float, text: str, out: EngageOutput) -> None:
-        self.ledger.close(req_id)
+        self._ledger.close(req_id)
         del self._open[req_id]
         out.emissions.append((EventKind.ENGAGEMENT_EXPIRED, req_id, Note(t_s=t_s, text=text)))
 
@@ -262,7 +267,7 @@ class EngageBook:
         out: EngageOutput,
     ) -> None:
         for req_id, k in sorted(self._open.items()):
-            req = self.ledger.requests[req_id]
+            req = self._ledger.requests[req_id]
             r = row.get(req.track_id)
             if r is None or req.track_id in out.destroyed_track_ids:
                 self._withdraw(req_id, t_s, f"request {req_id}: track {req.track_id} gone", out)
@@ -273,7 +278,7 @@ class EngageBook:
                 text = f"request {req_id}: track {req.track_id} is now {aff}; it may not be engaged"
                 self._withdraw(req_id, t_s, text, out)
                 continue
-            auth = self.ledger.decisions.get(req_id)
+            auth = self._ledger.decisions.get(req_id)
             if auth is None:
                 if t_s > req.expires_t_s:
                     self._withdraw(req_id, t_s, f"request {req_id} expired undecided", out)
@@ -303,13 +308,13 @@ class EngageBook:
             az = math.atan2(point[0] - eff.position_m[0], point[1] - eff.position_m[1])
             heading, speed = heading_speed(x[r, 3:])
             shot = Shot(
-                engagement=self._engagement(self.ledger.consume(req_id), k, t_s, plan, az),
+                engagement=self._engagement(self._ledger.consume(req_id), k, t_s, plan, az),
                 k=k,
                 threat_class=THREAT_CLASSES[int(class_codes[r])],
                 heading_rad=heading,
                 speed_mps=speed,
             )
-            self.ledger.close(req_id)
+            self._ledger.close(req_id)
             del self._open[req_id]
             self._in_flight.append(shot)
             out.emissions.append(
@@ -320,7 +325,7 @@ class EngageBook:
         self, auth: Authorisation, k: int, t_s: float, plan: Plan, az_rad: float
     ) -> Engagement:
         """Fire the model under `auth`, the approval `ledger.consume` just handed out."""
-        req = self.ledger.requests[auth.request_id]
+        req = self._ledger.requests[auth.request_id]
         eff = self.effectors[k]
         self.states[k].fire(t_s, az_rad)
         eng = Engagement(
@@ -385,7 +390,7 @@ class EngageBook:
             z = int(plan.zone[i])
             target = self.planner.assets.zones[z].name if z >= 0 else "no zone on its straight path"
             state = self.planner.roe.state_at(k, self.planner.intercept_point(plan, i, k))
-            req = self.ledger.open_request(
+            req = self._ledger.open_request(
                 track_id=int(track_ids[r]),
                 effector=eff.name,
                 t_s=t_s,

@@ -8,7 +8,9 @@ Rules (each refusal is returned as a reason, which the engagement stage records 
   decision; anything else raises `AuthorisationError`. It is the only way an engagement is fired.
 
 The ledger's tables are read-only views from the outside (`requests`, `decisions`, `consumed`,
-`closed`): a recorded decision can only come in through `decide`.
+`closed`): a recorded decision can only come in through `decide`. The engagement stage keeps its
+ledger to itself and shows the world a `LedgerView`, which can read but neither decide nor consume,
+so a decision can only reach it as a step input, where it is validated and recorded as an event.
 """
 
 from __future__ import annotations
@@ -109,3 +111,32 @@ class AuthorisationLedger:
     def close(self, request_id: int) -> None:
         """Close a request (expired, withdrawn or fired): no later decision or use is accepted."""
         self._closed.add(request_id)
+
+
+class LedgerView:
+    """Read-only view of a ledger: its requests, decisions, used approvals and closed requests."""
+
+    __slots__ = ("_ledger",)
+
+    def __init__(self, ledger: AuthorisationLedger) -> None:
+        self._ledger = ledger
+
+    @property
+    def requests(self) -> Mapping[int, EngagementRequest]:
+        """Every request so far, by id (read-only)."""
+        return self._ledger.requests
+
+    @property
+    def decisions(self) -> Mapping[int, Authorisation]:
+        """Accepted decisions by request id (read-only)."""
+        return self._ledger.decisions
+
+    @property
+    def consumed(self) -> frozenset[int]:
+        """Requests whose approval has been used to fire."""
+        return self._ledger.consumed
+
+    @property
+    def closed(self) -> frozenset[int]:
+        """Requests that take no further decision or use."""
+        return self._ledger.closed
