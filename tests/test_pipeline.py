@@ -8,6 +8,7 @@ import numpy as np
 
 from bastion import pipeline
 from bastion.core.geo import Site, enu2aer
+from bastion.core.identification import FriendlyAircraft, IdentificationParams
 from bastion.core.params import (
     EffectorKind,
     EffectorParams,
@@ -70,6 +71,7 @@ PARAMS = ScenarioParams(
             magazine=4,
         ),
     ),
+    identification=IdentificationParams(aircraft=(FriendlyAircraft(icao="AE1234"),)),
 )
 
 

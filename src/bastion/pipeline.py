@@ -28,7 +28,7 @@ from bastion.core.records import (
     TrackReport,
 )
 from bastion.engage import EngageBook
-from bastion.identify import ClassifierParams, IdentityBook, classify
+from bastion.identify import IdentityBook
 from bastion.identify.correlate import correlate
 from bastion.threat import ThreatBook
 from bastion.tracking import Tracker
@@ -55,7 +55,6 @@ class PipelineState:
     identities: IdentityBook
     threats: ThreatBook
     engage: EngageBook
-    classifier: ClassifierParams = field(default_factory=ClassifierParams)
     update_period_s: float = 1.0
     next_seq: int = 0
     last_report_t_s: dict[int, float] = field(default_factory=dict)
@@ -76,7 +75,7 @@ def new_state(params: ScenarioParams, rng: np.random.Generator) -> PipelineState
     return PipelineState(
         params=params,
         tracker=Tracker(params.tracker),
-        identities=IdentityBook(),
+        identities=IdentityBook(params.identification),
         threats=ThreatBook.create(
             params.threat, params.zones, params.site.alt_m, terrain=params.terrain
         ),
@@ -104,6 +103,7 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
             em.append((EventKind.INPUT_REJECTED, -1, Note(t_s=batch.t_s, text=res.rejected_reason)))
             continue
         state.threats.detections(batch, res.det_track_id)
+        state.identities.detections(batch, res.det_track_id)
         _lost(state, res.lost_confirmed_ids, t_s, "not detected for too long", em)
         em.extend(state.threats.forget(res.lost_ids, t_s, "track lost"))
         table = state.tracker.table
@@ -117,11 +117,8 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
     conf = np.flatnonzero(table.confirmed)
     ids = table.track_id[conf].astype(np.int64)
     x, t_state = table.x[conf], table.t_s[conf]
-    _correlate(state, inputs.cooperative, ids, x, t_state)
-    speed = state.identities.smooth_speed(ids, x[:, 3:], t_s)
-    codes = classify(speed, table.rcs_log_mean[conf], table.n_updates[conf], state.classifier)
-    for ident in state.identities.update(ids, codes, speed, t_s):
-        em.append((EventKind.IDENTITY_CHANGED, ident.track_id, ident))
+    match = _correlate(state, inputs.cooperative, ids, x, t_state)
+    em.extend(state.identities.step(t_s, ids, x, t_state, inputs.cooperative, match))
     _periodic_reports(state, conf, t_s, em)
 
     aff = state.identities.affiliation_of(ids)
@@ -155,16 +152,10 @@ def _correlate(
     ids: IntArray,
     x: FloatArray,
     t_state: FloatArray,
-) -> None:
-    match, dist = correlate(reports, ids, x, t_state, state.params.threat.adsb_gate_m)
-    hit = np.flatnonzero(match >= 0)
-    if hit.size:
-        reasons = [
-            f"correlated with ADS-B {reports[i].ident} {reports[i].callsign} at {dist[i]:.0f} m"
-            for i in hit.tolist()
-        ]
-        _, first = np.unique(match[hit], return_index=True)
-        state.identities.mark_friend(match[hit][first], [reasons[i] for i in first.tolist()])
+) -> IntArray:
+    """The confirmed track each cooperative report correlates with (-1: none)."""
+    match, _ = correlate(reports, ids, x, t_state, state.params.threat.adsb_gate_m)
+    return match
 
 
 def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list[Emission]) -> None:

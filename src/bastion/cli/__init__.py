@@ -3,6 +3,7 @@
 Each command lives in its own module and registers itself on import; add a module's import here.
 """
 
+from bastion.cli import eval_classify as _eval_classify
 from bastion.cli import eval_engage as _eval_engage
 from bastion.cli import eval_warn as _eval_warn
 from bastion.cli import replay as _replay
@@ -17,3 +18,4 @@ del _run
 del _serve, _replay, _simulate
 del _eval_warn
 del _eval_engage
+del _eval_classify

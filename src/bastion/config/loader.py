@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from bastion.config.checks import check_scenario
+from bastion.config.identification import identification_params, remote_id_params
 from bastion.config.messages import Issue, Loc, config_error, format_loc, issues_from_validation
 from bastion.config.schema import (
     AircraftSpec,
@@ -257,6 +258,8 @@ def to_params(spec: ScenarioSpec) -> ScenarioParams:
         tracker=TrackerParams(**tr.model_dump()),
         threat=ThreatParams(**th.model_dump()),
         terrain=terrain_params(spec.terrain),
+        identification=identification_params(spec.identification),
+        remote_id=remote_id_params(spec.remote_id),
     )
 
 
@@ -335,6 +338,7 @@ def _waypoint_target(t: FixedWingSpec | MultirotorSpec | AircraftSpec) -> Waypoi
         rcs_m2=t.rcs_m2,
         adsb_icao=t.adsb_icao,
         callsign=t.callsign,
+        remote_id_serial=t.remote_id_serial,
     )
     if isinstance(t, FixedWingSpec):
         return replace(target, dive_angle_rad=math.radians(t.dive_angle_deg))

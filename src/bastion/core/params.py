@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bastion.core.geo import Site
+from bastion.core.identification import IdentificationParams
 from bastion.core.records import ThreatClass, Vec3
 
 
@@ -30,7 +31,8 @@ class WaypointTarget:
 
     A fixed-wing one-way attack drone flies its legs at `speed_mps` and dives on its last waypoint
     (`dive_angle_rad` below the horizontal, reached with a turn rate limited by `max_load_g`). A
-    multirotor hovers `hover_s` at each interior waypoint. An aircraft with `adsb_icao` broadcasts ADS-B.
+    multirotor hovers `hover_s` at each interior waypoint. An aircraft with `adsb_icao` broadcasts ADS-B;
+    a drone with `remote_id_serial` broadcasts Remote ID.
     """
 
     target_id: str
@@ -44,6 +46,7 @@ class WaypointTarget:
     dive_angle_rad: float = 0.5
     adsb_icao: str = ""
     callsign: str = ""
+    remote_id_serial: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +121,15 @@ class AdsbReceiverParams:
 
     period_s: float = 0.5
     sigma_position_m: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteIdReceiverParams:
+    """A Remote ID receiver: each drone with a serial reports every `period_s` (sent with the first
+    tick at or after each period), with isotropic position noise `sigma_position_m` (m, 1 sigma)."""
+
+    period_s: float = 1.0
+    sigma_position_m: float = 5.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -338,3 +350,7 @@ class ScenarioParams:
     threat: ThreatParams = field(default_factory=ThreatParams)
     terrain: TerrainParams | None = None
     """Ground heights about the site; None: flat ground at the site's height (up = 0)."""
+    identification: IdentificationParams = field(default_factory=IdentificationParams)
+    """The friendly register, flight plans, identity rules and spoof checks."""
+    remote_id: RemoteIdReceiverParams | None = field(default_factory=RemoteIdReceiverParams)
+    """The Remote ID receiver; None: the site has none."""

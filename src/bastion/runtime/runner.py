@@ -38,6 +38,7 @@ from bastion.engage.effectors import validate_effector
 from bastion.report import render_report
 from bastion.runtime.scoring import Scoring
 from bastion.sim import Radar, TruthWorld, adsb_reports
+from bastion.sim.remote_id import remote_id_reports
 from bastion.store import EventStore, RunInfo, write_event_log
 
 ProgressFn = Callable[[float, float], None]
@@ -103,6 +104,8 @@ def run_scenario(
     radars = [Radar(r) for r in p.radars]
     radar_rngs = [np.random.default_rng(s) for s in radar_ss.spawn(len(radars))]
     adsb_rng = np.random.default_rng(adsb_ss)
+    rid_rng = np.random.default_rng(ss.spawn(1)[0])  # a sixth child: the first five are unchanged
+    rid_next_t_s = p.remote_id.period_s if p.remote_id is not None else np.inf
     operator = OperatorModel(p.operator, np.random.default_rng(op_ss))
     state = pipeline.new_state(p, np.random.default_rng(eng_ss))
     scoring = Scoring(n_objects=len(world.names), radars=p.radars)
@@ -136,6 +139,10 @@ def run_scenario(
             for b in batches:
                 scoring.detections(t_s, b.truth_id)
             coop = adsb_reports(world, t_s, p.adsb, adsb_rng) if adsb_due and p.adsb else []
+            if p.remote_id is not None and t_s >= rid_next_t_s - 1e-9:  # first tick of a period
+                coop = coop + remote_id_reports(world, t_s, p.remote_id, rid_rng)
+                period = p.remote_id.period_s
+                rid_next_t_s = (np.floor(t_s / period + 1e-9) + 1.0) * period
             ready = [d for d in pending if d.t_s <= t_s]
             pending = [d for d in pending if d.t_s > t_s]
             inputs = pipeline.StepInputs(batches=batches, cooperative=coop, decisions=ready)

@@ -39,6 +39,7 @@ class TruthObject:
     trajectory: Trajectory
     adsb_icao: str = ""
     callsign: str = ""
+    remote_id_serial: str = ""
 
 
 def objects_for(
@@ -63,6 +64,7 @@ def objects_for(
                 trajectory=traj,
                 adsb_icao=target.adsb_icao,
                 callsign=target.callsign,
+                remote_id_serial=target.remote_id_serial,
             )
         ]
     if isinstance(target, RocketTarget):
@@ -95,8 +97,9 @@ class TruthWorld:
     """All truth objects, with vectorised state queries and engagement kills.
 
     Per-object attributes (index k): `names`, `target_ids`, `kinds`, `hostile`, `rcs_m2` (K,) true
-    mean RCS in m^2, `adsb_icao` ("" if none), `callsign`, and the micro-Doppler signature
-    `md_rate_hz`, `md_ratio_db` (K,) (`bastion.sim.micro_doppler`; NaN: none, the default).
+    mean RCS in m^2, `adsb_icao` ("" if none), `callsign`, `remote_id_serial` ("" if none), and the
+    micro-Doppler signature `md_rate_hz`, `md_ratio_db` (K,) (`bastion.sim.micro_doppler`; NaN:
+    none, the default).
     """
 
     def __init__(self, objects: Sequence[TruthObject], duration_s: float, dt_s: float) -> None:
@@ -117,6 +120,7 @@ class TruthWorld:
         self.hostile = tuple(o.hostile for o in objects)
         self.adsb_icao = tuple(o.adsb_icao for o in objects)
         self.callsign = tuple(o.callsign for o in objects)
+        self.remote_id_serial = tuple(o.remote_id_serial for o in objects)
         self.rcs_m2: FloatArray = np.array([o.rcs_m2 for o in objects], dtype=np.float64)
         self.rcs_m2.setflags(write=False)
         self.md_rate_hz: FloatArray = np.full(len(objects), np.nan)
