@@ -171,12 +171,11 @@ class LiveCore:
         if texts:
             notes = [(EventKind.INPUT_REJECTED, -1, Note(t_s=t_s, text=t)) for t in texts]
             em.extend(self.state.events(notes, t_s))
-        window = self.config.spec.reorder_window_s
-        cutoff = np.inf if final else t_s - window
+        self._batches.extend(_group(self._detections))
+        self._detections = []
+        cutoff = np.inf if final else t_s - self.config.spec.reorder_window_s
         ready = [b for b in self._batches if b.t_s <= cutoff]
         self._batches = [b for b in self._batches if b.t_s > cutoff]
-        ready.extend(_group(self._detections))
-        self._detections = []
         limit = self.config.spec.limits.max_plots_per_step
         ready, shed = shed_plots(ready, self.state.tracker.table, limit, SHED_GATE_M)
         if shed:

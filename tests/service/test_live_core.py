@@ -1,0 +1,141 @@
+"""The live core without sockets: feeds decoded, steps run, decisions recorded, bad input refused."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from sapient_msg.bsi_flex_335_v2_0.sapient_message_pb2 import SapientMessage
+
+from bastion.codecs.sapient import decode_message, frame, parse_frames
+from bastion.core.records import Authorisation, EngagementRequest, Event, EventKind, Note
+from bastion.core.serialize import event_to_json
+from bastion.service import Input, InputKind, LiveCore
+from bastion.service import sapient_sensor as sensor
+
+from .core_inputs import EPOCH, radar_a_scans
+from .live_helpers import rehearsal_config
+
+
+def _run(core: LiveCore, inputs: list[Input]) -> list[Event]:
+    events = core.start()
+    for item in inputs:
+        events.extend(core.feed(item).events)
+    return events
+
+
+def _kinds(events: list[Event]) -> list[EventKind]:
+    return [e.kind for e in events]
+
+
+def _notes(events: list[Event]) -> list[str]:
+    return [e.payload.text for e in events if isinstance(e.payload, Note)]
+
+
+def test_asterix_scans_give_a_confirmed_track_and_an_engagement_request() -> None:
+    core = LiveCore(rehearsal_config(), EPOCH)
+    events = _run(core, radar_a_scans(core.config, 8))
+    assert EventKind.TRACK_CONFIRMED in _kinds(events)
+    assert EventKind.ENGAGEMENT_REQUESTED in _kinds(events)
+    assert EventKind.INPUT_REJECTED not in _kinds(events)
+    assert list(core.pending_requests) == [1]
+
+
+def _decision(t_s: float, operator: str, role: str, decision: str = "approved") -> Input:
+    doc = {"request_id": 1, "decision": decision, "operator": operator, "role": role}
+    return Input(t_s=t_s, kind=InputKind.DECISION, feed="api", payload=json.dumps(doc).encode())
+
+
+def test_a_human_decision_is_recorded_with_operator_and_role() -> None:
+    core = LiveCore(rehearsal_config(), EPOCH)
+    scans = radar_a_scans(core.config, 8)
+    decide = [
+        _decision(8.5, "J. Smith", "engagement_authority"),
+        Input(t_s=8.6, kind=InputKind.STEP),
+    ]
+    events = _run(core, scans + decide)
+    (ok,) = [e for e in events if e.kind is EventKind.ENGAGEMENT_AUTHORISED]
+    assert ok.payload == Authorisation(
+        request_id=1,
+        t_s=8.5,
+        decision=ok.payload.decision,
+        operator="J. Smith",
+        role="engagement_authority",
+    )
+    assert ok.payload.decision.value == "approved"
+    assert core.pending_requests == {}
+
+
+def test_a_decision_without_engagement_authority_is_refused_as_an_event() -> None:
+    core = LiveCore(rehearsal_config(), EPOCH)
+    scans = radar_a_scans(core.config, 8)
+    events = _run(
+        core, [*scans, _decision(8.5, "Pat", "observer"), Input(t_s=8.6, kind=InputKind.STEP)]
+    )
+    assert EventKind.ENGAGEMENT_AUTHORISED not in _kinds(events)
+    assert any("has no engagement authority" in t for t in _notes(events))
+    assert isinstance(core.pending_requests[1], EngagementRequest)
+
+
+def test_bad_datagrams_are_refused_with_reasons_counted_per_step() -> None:
+    core = LiveCore(rehearsal_config(), EPOCH)
+    garbage = [Input(t_s=0.1, kind=InputKind.DATAGRAM, feed="asterix0", payload=b"\xff" * 40)] * 50
+    bad = [
+        *garbage,
+        Input(t_s=0.2, kind=InputKind.DATAGRAM, feed="asterix0", payload=b"\x30\x00"),
+        Input(t_s=0.2, kind=InputKind.DATAGRAM, feed="asterix0", payload=b"\x30" * 70_000),
+        Input(t_s=0.3, kind=InputKind.STEP),
+    ]
+    events = _run(core, bad)
+    notes = _notes(events)[1:]  # the first is run_started's
+    assert len(notes) == 3
+    assert notes[0].startswith("asterix0: ") and notes[0].endswith("(x50)")
+    assert "header truncated" in notes[1]
+    assert "exceeds the 65535-byte limit" in notes[2]
+
+
+def _sapient(conn: int, data: bytes, t_s: float = 1.0) -> Input:
+    return Input(t_s=t_s, kind=InputKind.STREAM, feed="sapient", conn=conn, payload=data)
+
+
+def _replies(out_replies: list[tuple[int, bytes]]) -> list[tuple[int, SapientMessage]]:
+    msgs = []
+    for conn, data in out_replies:
+        payloads, rest = parse_frames(data)
+        assert rest == b""
+        msgs.extend((conn, decode_message(p)) for p in payloads)
+    return msgs
+
+
+def test_sapient_registration_is_acknowledged_and_bad_frames_answered_with_error() -> None:
+    core = LiveCore(rehearsal_config(), EPOCH)
+    core.start()
+    node = sensor.node_uuid("test")
+    dest = core.config.spec.sapient.node_id if core.config.spec.sapient else ""
+    core.feed(Input(t_s=0.9, kind=InputKind.OPENED, feed="sapient", conn=1))
+    core.feed(Input(t_s=0.9, kind=InputKind.OPENED, feed="sapient", conn=2))
+    reg = sensor.registration(node, dest, "radar-b", EPOCH.to_utc_s(1.0))
+    out = core.feed(_sapient(1, frame(reg.SerializeToString())))
+    ((conn, ack),) = _replies(out.replies)
+    assert (conn, ack.WhichOneof("content")) == (1, "registration_ack")
+    out = core.feed(_sapient(1, frame(b"\x0a\xff\xff")))
+    ((_, err),) = _replies(out.replies)
+    assert err.WhichOneof("content") == "error"
+    out = core.feed(_sapient(2, (2**32 - 1).to_bytes(4, "little") + b"\x00" * 10))
+    ((conn, err4g),) = _replies(out.replies)
+    assert (conn, err4g.WhichOneof("content")) == (2, "error")
+    assert "4294967295 bytes, above the 1048576-byte limit" in err4g.error.error_message[0]
+    assert out.closes == [(2, "frame above the size limit")]
+    out = core.feed(_sapient(1, frame(reg.SerializeToString()), t_s=1.01))  # conn 1 still served
+    assert [m.WhichOneof("content") for _, m in _replies(out.replies)] == ["registration_ack"]
+
+
+def test_the_same_inputs_give_the_same_events() -> None:
+    logs = []
+    for _ in range(2):
+        core = LiveCore(rehearsal_config(), EPOCH)
+        inputs = [*radar_a_scans(core.config, 8), Input(t_s=9.0, kind=InputKind.STOP)]
+        logs.append([event_to_json(e) for e in _run(core, inputs)])
+    assert logs[0] == logs[1]
+    assert json.loads(logs[0][-1])["kind"] == "run_finished"
+    assert np.isfinite(json.loads(logs[0][-1])["t_s"])
