@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +13,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from bastion import __version__
 from bastion.cli.app import app, console, fail
 from bastion.cli.summary import print_summary
+from bastion.codecs.timebase import RunEpoch
 from bastion.config import load_scenario
 from bastion.core.errors import BastionError, StoreError
 from bastion.report import render_report
 from bastion.runtime import RunResult, RunSummary, run_scenario, summarise
 from bastion.runtime.runner import load_truth
+from bastion.service.files import write_emitted
 from bastion.store import EventStore
 
 
@@ -46,6 +49,12 @@ def run(
         Path | None, typer.Option(help="Run directory; default: runs/<scenario name>.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the run directory if it exists.")] = False,
+    emit_cot: Annotated[
+        Path | None, typer.Option(help="Also write the CoT events here (concatenated XML).")
+    ] = None,
+    emit_asterix: Annotated[
+        Path | None, typer.Option(help="Also write the CAT062 tracks here (ASTERIX blocks).")
+    ] = None,
 ) -> None:
     """Run a simulated scenario through the whole chain and print what happened.
 
@@ -72,6 +81,11 @@ def run(
 
             result = run_scenario(loaded, out_dir, seed=seed, force=force, on_progress=tick)
             progress.update(task, completed=loaded.params.duration_s)
+        if emit_cot is not None or emit_asterix is not None:
+            epoch = RunEpoch(utc_at_zero_s=float(int(time.time())))  # the run "happens" now
+            write_emitted(
+                result.events, loaded.params, epoch, cot_path=emit_cot, asterix_path=emit_asterix
+            )
     except BastionError as exc:
         raise fail(str(exc)) from None
     print_summary(result, summarise_result(result))
