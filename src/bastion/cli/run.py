@@ -36,6 +36,7 @@ def summarise_result(result: RunResult) -> RunSummary:
         impact_t_s=[w.impact_t_s(k, planned=True) for k in range(n)],
         impact_m=np.array([w.impact_point_m(k, planned=True) for k in range(n)]).reshape(n, 3),
         launch_t_s=[w.start_t_s(k) for k in range(n)],
+        launch_m=np.array([w.state_at(w.start_t_s(k))[0][k] for k in range(n)]).reshape(n, 3),
     )
 
 

@@ -7,6 +7,7 @@ import math
 from rich.table import Table
 
 from bastion.cli.app import console
+from bastion.cli.ballistic_summary import print_ballistic
 from bastion.runtime import RunResult, RunSummary
 
 
@@ -72,6 +73,7 @@ def print_summary(result: RunResult, summary: RunSummary) -> None:
                 f"[bold]Impact prediction[/] for {ob.name} at half its flight time: "
                 f"{ob.impact_error_m:.0f} m from the true impact point"
             )
+    print_ballistic(summary)
 
     loc, miss, false = summary.gospa_parts_m
     console.print(f"[bold]Leakers:[/] {', '.join(summary.leakers) or 'none'}")

@@ -15,6 +15,7 @@ from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
 from bastion.core.params import ScenarioParams, ZoneParams
 from bastion.core.records import FloatArray, Outcome, TruthHistory
+from bastion.report.ellipses import draw_ellipse, draw_origin
 from bastion.report.style import (
     EFFECTOR,
     FRIENDLY,
@@ -161,6 +162,9 @@ def _draw_tracks(ax: Axes, view: RunView) -> None:
         n = np.array([p.impact_n_m for p in impacts]) * _KM
         ax.plot(e[:-1], n[:-1], ls="none", marker="x", ms=4, mew=0.8, color=colour, zorder=5)
         ax.plot(e[-1:], n[-1:], ls="none", marker="x", ms=11, mew=2.4, color=colour, zorder=6)
+        draw_ellipse(ax, impacts[-1], colour)
+    for tid, origin in view.origins.items():
+        draw_origin(ax, origin, track_colour(tid))
 
 
 def _draw_outcomes(ax: Axes, view: RunView) -> None:
@@ -281,7 +285,7 @@ def _legend(
                 marker="x",
                 mew=2,
                 color="#555555",
-                label="predicted impact (last: large)",
+                label="predicted impact (last: large, with its ellipse)",
             )
         )
     for outcome in sorted({a.outcome for a in view.assessments}, key=list(Outcome).index):

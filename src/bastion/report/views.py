@@ -25,6 +25,7 @@ from bastion.core.records import (
     Identity,
     ImpactPrediction,
     Note,
+    OriginEstimate,
     TrackLost,
     TrackReport,
 )
@@ -89,6 +90,8 @@ class RunView:
     counts: Mapping[EventKind, int]
     t_first_s: float
     t_last_s: float
+    origins: Mapping[int, OriginEstimate] = field(default_factory=dict)
+    """Best point-of-origin estimate per ballistic track."""
 
 
 @dataclass(slots=True)
@@ -106,6 +109,7 @@ class _Builder:
     lost: dict[int, float] = field(default_factory=dict)
     identities: dict[int, Identity] = field(default_factory=dict)
     impacts: dict[int, list[ImpactPrediction]] = field(default_factory=dict)
+    origins: dict[int, OriginEstimate] = field(default_factory=dict)
     alerts: dict[int, Alert] = field(default_factory=dict)
     cleared: dict[int, AlertCleared] = field(default_factory=dict)
     chains: dict[int, _Chain] = field(default_factory=dict)
@@ -122,6 +126,8 @@ class _Builder:
             self.identities[p.track_id] = p
         elif isinstance(p, ImpactPrediction):
             self.impacts.setdefault(p.track_id, []).append(p)
+        elif isinstance(p, OriginEstimate):
+            self.origins[p.track_id] = p
         elif isinstance(p, Alert):
             self.alerts.setdefault(p.alert_id, p)
         elif isinstance(p, AlertCleared):
@@ -170,6 +176,7 @@ def build_view(events: Sequence[Event]) -> RunView:
         lost_t_s=dict(sorted(b.lost.items())),
         identities=dict(sorted(b.identities.items())),
         impacts={k: tuple(v) for k, v in sorted(b.impacts.items())},
+        origins=dict(sorted(b.origins.items())),
         alerts=tuple(
             AlertSpan(alert=a, cleared=b.cleared.get(aid)) for aid, a in sorted(b.alerts.items())
         ),

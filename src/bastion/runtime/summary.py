@@ -24,6 +24,7 @@ from bastion.core.records import (
     Identity,
     ImpactPrediction,
 )
+from bastion.runtime.ballistic_summary import BallisticLine, ballistic_lines
 from bastion.runtime.scoring import Scoring
 
 
@@ -92,6 +93,8 @@ class RunSummary:
     mean_gospa_m: float
     gospa_parts_m: tuple[float, float, float]
     event_counts: dict[str, int] = field(default_factory=dict)
+    ballistic: tuple[BallisticLine, ...] = ()
+    """Impact and origin estimates of the rounds, against the truth."""
 
 
 def _by_track(events: Sequence[Event], kind: EventKind) -> dict[int, list[Event]]:
@@ -112,11 +115,13 @@ def summarise(
     impact_t_s: Sequence[float],
     impact_m: np.ndarray,
     launch_t_s: Sequence[float],
+    launch_m: np.ndarray | None = None,
 ) -> RunSummary:
     """Summarise a run.
 
     `impact_t_s` and `impact_m` (K, 3) are each object's planned impact on the ground, had nothing
-    stopped it (NaN if it never strikes the ground); `launch_t_s` its start time. Warning times and
+    stopped it (NaN if it never strikes the ground); `launch_t_s` its start time, `launch_m` (K, 3)
+    its start point (for the origin estimates; None: not scored). Warning times and
     the defence's lead are measured against the planned impact.
     """
     idents = _by_track(events, EventKind.IDENTITY_CHANGED)
@@ -227,4 +232,9 @@ def summarise(
         mean_gospa_m=scoring.mean_gospa,
         gospa_parts_m=tuple(float(v) for v in scoring.gospa_parts / max(scoring.gospa_n, 1)),  # type: ignore[arg-type]
         event_counts=dict(sorted(Counter(ev.kind.value for ev in events).items())),
+        ballistic=(
+            ballistic_lines(events, scoring, names, impact_t_s, impact_m, launch_t_s, launch_m)
+            if launch_m is not None
+            else ()
+        ),
     )
