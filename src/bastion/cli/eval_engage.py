@@ -84,6 +84,10 @@ def markdown(result: dict[str, Any], command: str, layout: Path) -> str:
     lines += [f"| `{k}` | {_fmt(result[k])} | {_MEANING.get(k, '')} |" for k in _SHOWN]
     lines += [
         "",
+        "Leak rate by class: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in result["leak_rate_by_class"].items())
+        + ".",
+        "",
         f"Fratricide Monte Carlo: {mc['runs']} randomised runs, {mc['tracks']} tracks of which "
         f"{mc['friendly_tracks']} friendly traffic, {mc['requests']} requests, "
         f"{mc['engagements']} engagements, {mc['rejected_decisions']} forged or mistaken decisions "
@@ -116,9 +120,7 @@ def engage_cmd(
         loaded = load_scenario(layout)
         if not loaded.params.effectors or not loaded.params.zones:
             raise BastionError(f"{layout}: the layout needs effectors and zones")
-        result = evaluate(
-            loaded.params, salvos, seed, friendly_runs=friendly_runs, workers=workers
-        )
+        result = evaluate(loaded.params, salvos, seed, friendly_runs=friendly_runs, workers=workers)
     except BastionError as exc:
         raise fail(str(exc)) from None
     result.pop("per_salvo")

@@ -4,7 +4,8 @@ Three measurements, each from its own child of the root seed:
 
 1. Salvos (`engage_salvo`): `salvos` seeded salvos of 20 drones and 10 rockets (plus friendly
    traffic) at the layout, each flown through the engagement stage with perfect tracks. From the
-   run: `leak_rate` (threats that reached the ground, over all threats), `rounds_used` (shots fired,
+   run: `leak_rate` (threats that reached the ground, over all threats; `leak_rate_by_class` per
+   kind of threat), `rounds_used` (shots fired,
    mean per salvo), `cost_exchange` (defender's spend on shots over the assumed cost of the threats
    it defeated; above 1 the defender pays more), `friendly_engagements` and
    `unauthorised_engagements`. From each salvo's static plan: `expected_leakers_optimal` and
@@ -134,11 +135,18 @@ def evaluate(
     mc = friendly_monte_carlo(layout, friendly_runs, seed)
     speed = assignment_speed(layout, seed)
     n = max(salvos, 1)
+    kinds = sorted({k for o in outcomes for k in o.threats_by_kind})
+    by_kind = {
+        k: sum(o.leakers_by_kind.get(k, 0) for o in outcomes)
+        / max(sum(o.threats_by_kind.get(k, 0) for o in outcomes), 1)
+        for k in kinds
+    }
     return {
         "salvos": salvos,
         "seed": seed,
         "threats_per_salvo": threats / n,
         "leak_rate": leakers / max(threats, 1),
+        "leak_rate_by_class": by_kind,
         "rounds_used": shots / n,
         "defender_cost_usd": cost / n,
         "defeated_threat_cost_usd": defeated / n,

@@ -20,6 +20,7 @@ shoot-look-shoot. Threat unit costs (for the cost exchange) are planning assumpt
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -171,6 +172,8 @@ class SalvoOutcome:
     defeated_cost_usd: float
     friendly_engagements: int
     unauthorised_engagements: int
+    threats_by_kind: dict[str, int]
+    leakers_by_kind: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -294,6 +297,8 @@ def fly_salvo(
         defeated_cost_usd=defeated,
         friendly_engagements=friendly,
         unauthorised_engagements=unauthorised,
+        threats_by_kind=dict(Counter(world.kinds[k].value for k in threats)),
+        leakers_by_kind=dict(Counter(world.kinds[k].value for k in leakers)),
     )
 
 
