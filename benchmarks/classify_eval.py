@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     full = evaluate(args.tracks_per_class, args.seed, workers=args.workers)
     model = without_micro_doppler(default_model())
     ablated = evaluate(args.tracks_per_class, args.seed, model=model, workers=args.workers)
-    command = "python benchmarks/classify_eval.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    args_text = " ".join(sys.argv[1:] if argv is None else argv)
+    command = f"python benchmarks/classify_eval.py {args_text}"
     text = markdown(full, ablated, command, time.perf_counter() - t0)
     print(text)
     if args.markdown is not None:
