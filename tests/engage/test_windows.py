@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from bastion.core.ballistics import propagate_to_ground
-from bastion.core.params import EffectorKind, EffectorParams, NoFireZoneParams, ZoneParams
-from bastion.core.records import ThreatClass
+from bastion.core.params import (
+    EffectorKind,
+    EffectorParams,
+    NoFireZoneParams,
+    RoeSectorParams,
+    WeaponsState,
+    ZoneParams,
+)
+from bastion.core.records import AFFILIATIONS, THREAT_CLASSES, Affiliation, ThreatClass
+from bastion.engage import Planner
 from bastion.engage.areas import AssetMap, NoFireMap
 from bastion.engage.effectors import effector_window, validate_effector
 from bastion.engage.paths import Paths, predict_paths
@@ -177,3 +185,23 @@ def test_impossible_effectors_are_explained(change: dict[str, object], reason: s
 
 def test_a_sound_effector_has_no_problems() -> None:
     assert validate_effector(GUN) == []
+
+
+def test_planner_says_why_there_is_no_window() -> None:
+    cls = np.array([THREAT_CLASSES.index(ThreatClass.FIXED_WING)], dtype=np.int8)
+    aff = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
+    away = WEST.copy()
+    away[0, 3] = -50.0
+    everywhere = NoFireZoneParams(
+        name="all", polygon_m=((-9e3, -9e3), (9e3, -9e3), (9e3, 9e3), (-9e3, 9e3))
+    )
+    held = RoeSectorParams(name="hold", state=WeaponsState.HOLD)
+    cases = [
+        (Planner([GUN]), away, "does not enter the envelope"),
+        (Planner([GUN], roe_sectors=[held]), WEST, "rules of engagement"),
+        (Planner([GUN], no_fire_zones=[everywhere]), WEST, "no-fire zone"),
+    ]
+    for planner, x, why in cases:
+        plan = planner.plan(x, cls, aff, np.array([2.0]))
+        assert not plan.pk.any()
+        assert why in planner.why_not(plan, 0, 0, aff, 2.0)

@@ -299,7 +299,8 @@ class EngageBook:
             )
             fire = float(plan.fire_s[0, k])
             if not math.isfinite(fire):
-                text = f"request {req_id}: no feasible intercept by {eff.name} any more"
+                why = self.planner.why_not(plan, 0, k, aff_codes[r : r + 1], earliest)
+                text = f"request {req_id}: no feasible intercept by {eff.name} any more: {why}"
                 self._withdraw(req_id, t_s, text, out)
                 continue
             if fire > earliest + FIRE_WINDOW_S or st.rounds <= 0:

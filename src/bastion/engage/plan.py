@@ -162,6 +162,23 @@ class Planner:
         chosen = self.params.solver if solver is None else solver
         return solve_optimal(problem) if chosen is WtaSolver.OPTIMAL else solve_greedy(problem)
 
+    def why_not(
+        self, plan: Plan, i: int, k: int, aff_code: NDArray[np.int8], earliest_fire_s: float
+    ) -> str:
+        """Why effector `k` has no window on track row `i` of `plan` (for the record)."""
+        eff = self.effectors[k]
+        one = plan.paths.rows(np.array([i]))
+        deadline = plan.deadline_s[i : i + 1]
+        bare = effector_window(eff, one, earliest_fire_s, deadline)
+        if not bare.feasible[0]:
+            z = int(plan.zone[i])
+            where = f"before it reaches {self.assets.zones[z].name}" if z >= 0 else "in time"
+            return f"its path does not enter the envelope {where}"
+        permits = self.roe.permits(one.pos_m, aff_code)[k]
+        if not effector_window(eff, one, earliest_fire_s, deadline, allowed=permits).feasible[0]:
+            return "the rules of engagement along its path do not permit it"
+        return "a predicted miss or debris would fall in a no-fire zone"
+
     def intercept_point(self, plan: Plan, i: int, k: int) -> FloatArray:
         """Predicted intercept point (3,) of track row `i` by effector `k` (site ENU m)."""
         point: FloatArray = plan.paths.pos_m[i, int(plan.index[i, k])]
