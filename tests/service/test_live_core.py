@@ -7,11 +7,13 @@ import json
 import numpy as np
 from sapient_msg.bsi_flex_335_v2_0.sapient_message_pb2 import SapientMessage
 
+from bastion.codecs.asterix import Cat048Plot, encode_cat048
 from bastion.codecs.sapient import decode_message, frame, parse_frames
 from bastion.core.records import Authorisation, EngagementRequest, Event, EventKind, Note
 from bastion.core.serialize import event_to_json
 from bastion.service import Input, InputKind, LiveCore
 from bastion.service import sapient_sensor as sensor
+from bastion.service.config import LimitsSpec
 
 from .core_inputs import EPOCH, radar_a_scans
 from .live_helpers import rehearsal_config
@@ -139,3 +141,37 @@ def test_the_same_inputs_give_the_same_events() -> None:
     assert logs[0] == logs[1]
     assert json.loads(logs[0][-1])["kind"] == "run_finished"
     assert np.isfinite(json.loads(logs[0][-1])["t_s"])
+
+
+def test_over_the_plot_budget_clutter_is_shed_and_the_confirmed_track_kept() -> None:
+    core = LiveCore(rehearsal_config(limits=LimitsSpec(max_plots_per_step=10)), EPOCH)
+    scans = radar_a_scans(core.config, 8)
+    rng = np.random.default_rng(9)
+    flooded: list[Input] = []
+    for item in scans:
+        if item.kind is InputKind.STEP and item.t_s > 4.5:  # from scan 5 on: 40 clutter plots
+            t = item.t_s - 0.4
+            plots = [
+                Cat048Plot(
+                    sac=25,
+                    sic=1,
+                    tod_s=EPOCH.time_of_day_s(t),
+                    range_m=float(rng.uniform(4000, 7000)),
+                    az_rad=float(rng.uniform(0, 2 * np.pi)),
+                    height_m=500.0,
+                )
+                for _ in range(40)
+            ]
+            dg = Input(
+                t_s=t, kind=InputKind.DATAGRAM, feed="asterix0", payload=encode_cat048(plots)
+            )
+            flooded.insert(len(flooded) - 1, dg)  # before this scan's north marker
+        flooded.append(item)
+    events = _run(core, flooded)
+    confirmed = [e.t_s for e in events if e.kind is EventKind.TRACK_CONFIRMED]
+    assert confirmed and confirmed[0] < 4.5
+    updates = [e for e in events if e.kind is EventKind.TRACK_UPDATED and e.t_s > 5.0]
+    assert {e.subject_id for e in updates} == {1}
+    assert len(updates) >= 3  # one per second (track_update_period_s) while the clutter is shed
+    assert sum("plots shed above 10 per step" in t for t in _notes(events)) == 4
+    assert core.shed_plots >= 4 * (40 + 1 - 10)  # the radar's own clutter is shed too

@@ -35,11 +35,12 @@ from bastion.core.records import (
     TrackReport,
 )
 from bastion.service.config import ServiceConfig
-from bastion.service.feeds import AsterixFeed, FeedOutput, SapientFeed
+from bastion.service.feeds import AsterixFeed, CotFeed, FeedOutput, SapientFeed
 from bastion.service.inputs import Input, InputKind
 from bastion.service.shed import RejectTally, shed_plots
 
 SAPIENT_FEED = "sapient"
+TAK_FEED = "tak"
 API_FEED = "api"
 SHED_GATE_M = 500.0
 """Distance (m) from a track within which a plot counts as that track's when plots are shed."""
@@ -80,6 +81,7 @@ class LiveCore:
         self.sapient = (
             SapientFeed(SAPIENT_FEED, spec.sapient, params.site, epoch) if spec.sapient else None
         )
+        self.tak = CotFeed(TAK_FEED)
         self.rejects = RejectTally()
         self._batches: list[DetectionBatch] = []
         self._detections: list[SapientDetection] = []
@@ -115,6 +117,8 @@ class LiveCore:
                 fo.rejects.append((item.feed, "datagram on an unknown feed"))
             else:
                 feed.datagram(item.payload, item.t_s, fo)
+        elif kind is InputKind.STREAM and item.feed == TAK_FEED:
+            self.tak.stream(item.payload, fo)
         elif kind is InputKind.STREAM and self.sapient is not None:
             self.sapient.stream(item.conn, item.payload, item.t_s, fo)
         elif kind is InputKind.OPENED and self.sapient is not None:

@@ -2,6 +2,7 @@
 
     AsterixFeed   UDP datagrams of CAT048 plots and CAT034 service messages -> per-scan batches
     SapientFeed   TCP streams of framed SapientMessages -> detections, replies (Ack, Error), closes
+    CotFeed       the CoT XML a TAK server sends back on Bastion's link -> counted, or refused
 
 Each is stateful (scan assembly, partial frames, registered nodes) and driven only by its inputs and
 their arrival times; the decoding itself is the pure codecs' (`bastion.codecs`).
@@ -20,6 +21,7 @@ from bastion.codecs.asterix import (
     UnsupportedBlock,
     decode_datagram,
 )
+from bastion.codecs.cot import MAX_EVENT_BYTES, decode_xml
 from bastion.codecs.sapient import (
     FusionNode,
     SapientDetection,
@@ -193,3 +195,37 @@ class SapientFeed:
                 if isinstance(record, SapientDetection):
                     self.detections += 1
                     out.detections.append(record)
+
+
+class CotFeed:
+    """CoT XML documents from a TAK server (other clients' events): decoded one by one, each bad
+    document refused with its reason while the good ones around it are kept. Bastion does not act
+    on them yet (they are counted); a document that never ends is refused at `MAX_EVENT_BYTES`."""
+
+    END = b"</event>"
+
+    def __init__(self, name: str) -> None:
+        """An empty stream."""
+        self.name = name
+        self._buf = b""
+        self.events = 0
+        self.errors = 0
+
+    def stream(self, data: bytes, out: FeedOutput) -> None:
+        """Bytes received from the TAK server."""
+        buf = self._buf + data
+        while (end := buf.find(self.END)) >= 0:
+            doc, buf = buf[: end + len(self.END)].strip(), buf[end + len(self.END) :]
+            try:
+                decode_xml(doc)
+                self.events += 1
+            except DecodeError as exc:
+                self.errors += 1
+                out.rejects.append((self.name, f"CoT refused: {exc}"))
+        if len(buf) > MAX_EVENT_BYTES:
+            self.errors += 1
+            out.rejects.append(
+                (self.name, f"CoT refused: no </event> within {MAX_EVENT_BYTES} bytes")
+            )
+            buf = b""
+        self._buf = buf

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bastion.codecs.asterix import Cat062Track
 from bastion.codecs.cot import CotEvent, encode_mesh, encode_stream, encode_xml
@@ -28,9 +28,17 @@ TAK_QUEUE_ITEMS = 10_000
 class TakLink:
     """A TCP link to a TAK server that keeps reconnecting; `offer` never blocks."""
 
-    def __init__(self, host: str, port: int, *, retry_s: float = 2.0) -> None:
-        """Call `start` to run it."""
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        retry_s: float = 2.0,
+        on_receive: Callable[[bytes], None] | None = None,
+    ) -> None:
+        """Call `start` to run it; `on_receive` gets what the server sends back."""
         self._host, self._port, self._retry_s = host, port, retry_s
+        self._on_receive = on_receive
         self._queue: deque[bytes] = deque(maxlen=TAK_QUEUE_ITEMS)
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -64,21 +72,31 @@ class TakLink:
                 continue
             self.connected = True
             self.connects += 1
+            reader = asyncio.create_task(self._read(client))
             try:
-                while True:
+                while not reader.done():
                     while self._queue:
-                        data = self._queue[0]
-                        await client.send(data)
+                        await client.send(self._queue[0])
                         self._queue.popleft()
                         self.sent += 1
                     self._ready.clear()
-                    await self._ready.wait()
+                    waiter = asyncio.create_task(self._ready.wait())
+                    await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
             except (OSError, ConnectionError):
                 pass
             finally:
                 self.connected = False
+                reader.cancel()
                 await client.close()
             await asyncio.sleep(self._retry_s)
+
+    async def _read(self, client: TcpClient) -> None:
+        """What the server sends (other clients' events) until it hangs up."""
+        with contextlib.suppress(OSError, ConnectionError):
+            while data := await client.read():
+                if self._on_receive is not None:
+                    self._on_receive(data)
 
     async def close(self, *, flush_timeout_s: float = 2.0) -> None:
         """Send what is queued (waiting at most `flush_timeout_s`), then stop."""
@@ -106,8 +124,14 @@ class Outputs:
         self.cat062_sent = 0
 
     @classmethod
-    async def open(cls, cot: CotOutSpec | None, cat062: Cat062OutSpec | None) -> Outputs:
-        """Open the senders and start the TAK link."""
+    async def open(
+        cls,
+        cot: CotOutSpec | None,
+        cat062: Cat062OutSpec | None,
+        *,
+        on_tak: Callable[[bytes], None] | None = None,
+    ) -> Outputs:
+        """Open the senders and start the TAK link (`on_tak` gets what the TAK server sends)."""
         self = cls()
         if cot is not None:
             self.cot_format = cot.format
@@ -118,7 +142,7 @@ class Outputs:
                 )
             if cot.tcp:
                 host, port = parse_address(cot.tcp)
-                self.tak = TakLink(host, port)
+                self.tak = TakLink(host, port, on_receive=on_tak)
                 self.tak.start()
         if cat062 is not None:
             host, port = parse_address(cat062.udp)

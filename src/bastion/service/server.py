@@ -32,7 +32,7 @@ from bastion.runtime.runner import prepare_out_dir
 from bastion.service.api import HttpApi
 from bastion.service.capture import CaptureHeader, CaptureWriter
 from bastion.service.config import ServiceConfig
-from bastion.service.core import API_FEED, SAPIENT_FEED, LiveCore, asterix_feed_name
+from bastion.service.core import API_FEED, SAPIENT_FEED, TAK_FEED, LiveCore, asterix_feed_name
 from bastion.service.inputs import Input, InputKind
 from bastion.service.outputs import Outputs
 from bastion.service.publish import Publisher
@@ -158,7 +158,9 @@ class LiveService:
             sic=spec.outputs.cat062.sic if spec.outputs.cat062 else 1,
         )
         self._record(self.core.start())
-        self.outputs = await Outputs.open(spec.outputs.cot, spec.outputs.cat062)
+        self.outputs = await Outputs.open(
+            spec.outputs.cot, spec.outputs.cat062, on_tak=self._tak_received
+        )
         for i, feed in enumerate(spec.asterix):
             name = asterix_feed_name(i)
             host, port = parse_address(feed.listen)
@@ -175,6 +177,9 @@ class LiveService:
         if spec.http:
             host, port = parse_address(spec.http)
             self.api = await HttpApi.start(self, host, port)
+
+    def _tak_received(self, data: bytes) -> None:
+        self.queue.put_nowait(TAK_FEED, self.input(InputKind.STREAM, 0, data, feed=TAK_FEED))
 
     def _datagram_handler(self, name: str) -> Callable[[bytes, tuple[str, int]], None]:
         def on_datagram(data: bytes, _sender: tuple[str, int]) -> None:
@@ -261,7 +266,12 @@ class LiveService:
         """Liveness and counters for GET /health."""
         core = self.core
         feeds: dict[str, Any] = {
-            name: {"datagrams": f.datagrams, "plots": f.plots} for name, f in core.asterix.items()
+            name: {
+                "datagrams": f.datagrams,
+                "plots": f.plots,
+                "kernel_drops": self.receivers[name].kernel_drops if name in self.receivers else 0,
+            }
+            for name, f in core.asterix.items()
         }
         if core.sapient is not None:
             feeds[SAPIENT_FEED] = {
@@ -270,6 +280,7 @@ class LiveService:
                 "detections": core.sapient.detections,
                 "errors": core.sapient.errors,
             }
+        feeds[TAK_FEED] = {"events": core.tak.events, "errors": core.tak.errors}
         tak = self.outputs.tak
         return {
             "status": "ok",
