@@ -4,7 +4,7 @@ queues stay bounded, and the other clients keep being served. Every loop is boun
 from __future__ import annotations
 
 import asyncio
-import subprocess
+import contextlib
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -141,10 +141,8 @@ async def _bad_input(run_dir: Path) -> Outcome:
         peak = 0
         while flood.returncode is None:
             peak = max(peak, len(service.queue))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(flood.wait(), 0.05)
-            except TimeoutError:
-                pass
         status, health = await http(service.api.address, "GET", "/health")
         health["peak_queued"] = peak
         beat.cancel()
