@@ -384,24 +384,12 @@ class EngageBook:
         pairs = sorted(result.pairs(), key=lambda p: (plan.intercept_s[p], p))
         for i, k in pairs:
             r = int(cand[i])
-            eff = self.effectors[k]
-            tc = THREAT_CLASSES[int(class_codes[r])].value
-            aff = AFFILIATIONS[int(aff_codes[r])].value
-            dist_m = float(np.linalg.norm(x[r, :3] - np.asarray(eff.position_m)))
-            z = int(plan.zone[i])
-            target = self.planner.assets.zones[z].name if z >= 0 else "no zone on its straight path"
-            state = self.planner.roe.state_at(k, self.planner.intercept_point(plan, i, k))
             req = self._ledger.open_request(
                 track_id=int(track_ids[r]),
-                effector=eff.name,
+                effector=self.effectors[k].name,
                 t_s=t_s,
                 expires_t_s=t_s + self.request_expiry_s,
-                reason=(
-                    f"{aff} {tc} at {dist_m / 1000:.1f} km threatening {target} "
-                    f"(value {plan.value[i]:g}); {eff.name} pk {plan.pk[i, k]:.2f}, fire in "
-                    f"{plan.fire_s[i, k]:.0f} s, intercept in {plan.intercept_s[i, k]:.0f} s; "
-                    f"weapons {state.value}; {self.params.solver.value} assignment"
-                ),
+                reason=self.planner.describe(plan, i, k, class_codes[r], aff_codes[r]),
             )
             self._open[req.request_id] = k
             out.emissions.append((EventKind.ENGAGEMENT_REQUESTED, req.request_id, req))

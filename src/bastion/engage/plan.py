@@ -25,7 +25,7 @@ from bastion.core.params import (
     WtaSolver,
     ZoneParams,
 )
-from bastion.core.records import THREAT_CLASSES, ThreatClass
+from bastion.core.records import AFFILIATIONS, THREAT_CLASSES, ThreatClass
 from bastion.engage.areas import AssetMap, NoFireMap
 from bastion.engage.effectors import Window, effector_window
 from bastion.engage.paths import Paths, predict_paths
@@ -161,6 +161,22 @@ class Planner:
         )
         chosen = self.params.solver if solver is None else solver
         return solve_optimal(problem) if chosen is WtaSolver.OPTIMAL else solve_greedy(problem)
+
+    def describe(self, plan: Plan, i: int, k: int, class_code: np.int8, aff_code: np.int8) -> str:
+        """The reason given with a request: what, where, threatening what, the shot, the rule."""
+        eff = self.effectors[k]
+        tc = THREAT_CLASSES[int(class_code)].value
+        aff = AFFILIATIONS[int(aff_code)].value
+        dist_m = float(np.linalg.norm(plan.paths.pos_m[i, 0] - np.asarray(eff.position_m)))
+        z = int(plan.zone[i])
+        target = self.assets.zones[z].name if z >= 0 else "no zone on its straight path"
+        state = self.roe.state_at(k, self.intercept_point(plan, i, k))
+        return (
+            f"{aff} {tc} at {dist_m / 1000:.1f} km threatening {target} "
+            f"(value {plan.value[i]:g}); {eff.name} pk {plan.pk[i, k]:.2f}, fire in "
+            f"{plan.fire_s[i, k]:.0f} s, intercept in {plan.intercept_s[i, k]:.0f} s; "
+            f"weapons {state.value}; {self.params.solver.value} assignment"
+        )
 
     def why_not(
         self, plan: Plan, i: int, k: int, aff_code: NDArray[np.int8], earliest_fire_s: float
