@@ -144,30 +144,28 @@ def _groups(pk_row: FloatArray, m: int) -> list[tuple[int, ...]]:
 def _groups_milp(problem: WtaProblem) -> WtaResult:
     v, pk = problem.value, problem.pk
     n, k = pk.shape
+    m = problem.max_shooters
     owner: list[int] = []
-    members: list[tuple[int, ...]] = []
+    rows: list[tuple[int, ...]] = []
     for i in range(n):
         if v[i] <= 0.0:
             continue
-        for g in _groups(pk[i], problem.max_shooters):
+        for g in _groups(pk[i], m):
             owner.append(i)
-            members.append(g)
+            rows.append(g + (-1,) * (m - len(g)))
     assign = np.zeros((n, k), dtype=bool)
-    if not members:
+    if not rows:
         return evaluate(problem, assign)
     owner_a = np.array(owner, dtype=np.int64)
-    worth = np.array(
-        [
-            v[i] * (1.0 - float(np.prod(1.0 - pk[i, list(g)])))
-            for i, g in zip(owner, members, strict=True)
-        ]
-    )
+    members = np.array(rows, dtype=np.int64)  # (G, m), -1 pads groups smaller than m
+    used = members >= 0
+    miss = np.where(used, 1.0 - pk[owner_a[:, None], np.maximum(members, 0)], 1.0)
+    worth = v[owner_a] * (1.0 - miss.prod(axis=1))
     n_var = owner_a.size
     col = np.arange(n_var)
     one_each = csr_array((np.ones(n_var), (owner_a, col)), shape=(n, n_var))
-    eff_rows = np.array([kk for g in members for kk in g], dtype=np.int64)
-    eff_cols = np.repeat(col, [len(g) for g in members])
-    per_eff = csr_array((np.ones(eff_rows.size), (eff_rows, eff_cols)), shape=(k, n_var))
+    eff_cols = np.broadcast_to(col[:, None], members.shape)[used]
+    per_eff = csr_array((np.ones(eff_cols.size), (members[used], eff_cols)), shape=(k, n_var))
     res = milp(
         c=-worth,
         integrality=np.ones(n_var),
@@ -176,9 +174,11 @@ def _groups_milp(problem: WtaProblem) -> WtaResult:
             LinearConstraint(one_each, -np.inf, 1.0),
             LinearConstraint(per_eff, -np.inf, np.maximum(problem.capacity, 0).astype(float)),
         ],
+        options={"mip_rel_gap": 0.0},  # proven optimal, not within HiGHS's default 0.01 %
     )
     if res.x is None:  # pragma: no cover - the empty assignment is always feasible
         raise RuntimeError(f"WTA MILP failed: {res.message}")
-    for var in np.flatnonzero(res.x > 0.5).tolist():
-        assign[owner[var], list(members[var])] = True
+    chosen = np.flatnonzero(res.x > 0.5)
+    pick = used[chosen]
+    assign[np.broadcast_to(owner_a[chosen, None], pick.shape)[pick], members[chosen][pick]] = True
     return evaluate(problem, assign)
