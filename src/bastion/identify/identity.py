@@ -14,7 +14,7 @@ Per step (`step`), for the live confirmed tracks:
 
 An IDENTITY_CHANGED event is emitted when a track's identity, declared class or the rule behind its
 identity changes, with the class probabilities and the reason in words. State is arrays keyed by
-track id (`TrackColumns`); cooperative bindings and reason texts are small dictionaries.
+track id (`TrackColumns`), a track's cooperative identity a key into a short list of those seen.
 """
 
 from __future__ import annotations
@@ -68,7 +68,16 @@ class Coop:
 class IdentityBook:
     """Identities of all tracks; see the module docstring."""
 
-    __slots__ = ("classifier", "cols", "coop", "params", "plan_of", "registered", "spoof", "texts")
+    __slots__ = (
+        "classifier",
+        "cols",
+        "key_index",
+        "keys",
+        "params",
+        "registered",
+        "spoof",
+        "texts",
+    )
 
     def __init__(
         self, params: IdentificationParams | None = None, classifier: Classifier | None = None
@@ -79,11 +88,13 @@ class IdentityBook:
         self.registered = {("adsb", a.icao.upper()) for a in self.params.aircraft} | {
             ("remote_id", d.serial) for d in self.params.drones
         }
-        self.coop: dict[int, Coop] = {}
+        self.keys: list[Coop] = []  # cooperative identities seen, by key (index)
+        self.key_index: dict[tuple[str, str], int] = {}
         self.texts: dict[int, str] = {}  # track id -> reason of its spoof alert
-        self.plan_of: dict[int, int] = {}  # track id -> plan it is a candidate for (last seen)
         self.cols = TrackColumns(
             {
+                "coop": Column(np.int64, -1),  # key of the bound cooperative identity, -1: none
+                "plan": Column(np.int64, -1),  # plan the track was last a candidate for
                 "aff": Column(np.int8, -1),
                 "why": Column(np.int8, -1),
                 "cls": Column(np.int8, _UNKNOWN_CLASS),
@@ -124,9 +135,7 @@ class IdentityBook:
             if r >= 0:
                 self.cols["spoofed"][r] = True
                 self.texts.setdefault(alert.track_id, alert.reason)
-        for i, rep in enumerate(reports):
-            if hit[i] >= 0 and (rep.source, rep.ident) not in flagged:
-                self.coop[int(hit[i])] = Coop(rep.source, rep.ident, rep.callsign)
+        self._bind(reports, hit, flagged)
         if ids.size == 0:
             return em
         seen = self.cols["seen_t_s"]
@@ -162,17 +171,40 @@ class IdentityBook:
             em.append((EventKind.IDENTITY_CHANGED, tid, ident))
         return em
 
+    def _bind(
+        self, reports: Sequence[CooperativeReport], hit: IntArray, flagged: set[tuple[str, str]]
+    ) -> None:
+        """Bind the identity of every unflagged report that correlated with a track to it."""
+        for i, rep in enumerate(reports):
+            if hit[i] < 0 or (rep.source, rep.ident) in flagged:
+                continue
+            key = self.key_index.setdefault((rep.source, rep.ident), len(self.keys))
+            if key == len(self.keys):
+                self.keys.append(Coop(rep.source, rep.ident, rep.callsign))
+            elif rep.callsign:
+                self.keys[key] = Coop(rep.source, rep.ident, rep.callsign)
+            r = self.cols.find(np.array([hit[i]]))[0]
+            if r >= 0:
+                self.cols["coop"][r] = key
+
+    def _key_facts(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Per key: registered, and ADS-B (else Remote ID); index -1 (no key) gives False, False."""
+        reg = [(k.source, k.ident) in self.registered for k in self.keys]
+        adsb = [k.source == "adsb" for k in self.keys]
+        return np.array([*reg, False], dtype=bool), np.array([*adsb, False], dtype=bool)
+
     def _inputs(
         self, ids: IntArray, rows: IntArray, ev: Evaluation, pos: FloatArray, t_s: float
     ) -> RuleInputs:
         """The per-track facts the rules read, flight plans and their places included."""
         n = ids.size
         plans = self.params.flight_plans
-        coop = [self.coop.get(int(t)) for t in ids.tolist()]
-        reg = np.array([k is not None and (k.source, k.ident) in self.registered for k in coop])
-        adsb = np.array([k is not None and k.source == "adsb" for k in coop]) & ~reg
-        rid = np.array([k is not None and k.source != "adsb" for k in coop]) & ~reg
-        has_coop = np.array([k is not None for k in coop], dtype=bool)
+        key = self.cols["coop"][rows]
+        key_reg, key_adsb = self._key_facts()
+        has_coop = key >= 0
+        reg = key_reg[key]
+        adsb = has_coop & key_adsb[key] & ~reg
+        rid = has_coop & ~key_adsb[key] & ~reg
         spoofed = self.cols["spoofed"][rows]
         where = plan_geo.candidates(plans, pos, ev.codes, t_s)
         anywhere_class = np.full(n, _UNKNOWN_CLASS, dtype=np.int8)
@@ -181,15 +213,15 @@ class IdentityBook:
         crowded_now = np.zeros(n, dtype=bool)
         planned = np.zeros(n, dtype=bool)
         for j, plan in enumerate(plans):
-            carriers = np.array([k is not None and k.ident == plan.ident for k in coop], dtype=bool)
+            plan_keys = [k for (_, ident), k in self.key_index.items() if ident == plan.ident]
+            carriers = np.isin(key, plan_keys) if plan.ident else np.zeros(n, dtype=bool)
             if plan.ident:
                 mine = [jj for jj, pp in enumerate(plans) if pp.ident == plan.ident]
                 off_plan |= carriers & ~where_any[:, mine].any(axis=1)
             holders = int(np.sum(carriers & reg & ~spoofed)) if plan.ident else 0
             free = plan.count - holders
             cand = where[:, j] & ~has_coop & ~spoofed
-            for t in ids[cand].tolist():
-                self.plan_of[int(t)] = j
+            self.cols["plan"][rows[cand]] = j
             if int(cand.sum()) > free:
                 crowded_now |= cand
             else:
@@ -218,9 +250,10 @@ class IdentityBook:
         p = float(ev.probabilities[i, int(ev.codes[i])])
         speed = float(ev.speed_mps[i])
         what = f"{cls.value} (p {p:.2f}) at {speed:.0f} m/s"
-        k = self.coop.get(tid)
-        plans = self.params.flight_plans
-        plan = plans[self.plan_of[tid]] if tid in self.plan_of and plans else None
+        row = self.cols.find(np.array([tid]))[0]
+        key, j = int(self.cols["coop"][row]), int(self.cols["plan"][row])
+        k = self.keys[key] if key >= 0 else None
+        plan = self.params.flight_plans[j] if j >= 0 else None
         rules = self.params.rules
         texts = {
             Why.SPOOF: f"spoof alert: {self.texts.get(tid, 'cooperative report contradicted')}",
@@ -266,6 +299,4 @@ class IdentityBook:
         self.cols.forget(ids)
         self.classifier.forget(ids)
         for t in ids.tolist():
-            self.coop.pop(int(t), None)
             self.texts.pop(int(t), None)
-            self.plan_of.pop(int(t), None)
