@@ -19,6 +19,7 @@ import contextlib
 import json
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +108,8 @@ class LiveService:
         self._last_step_t = 0.0
         self.events_written = 0
         self.last_seq = -1
+        self.latencies_s: deque[float] = deque(maxlen=100_000)
+        """Per step with data: seconds from its oldest input's arrival to its outputs sent."""
 
     def now(self) -> float:
         """Run time (s) since the service started."""
@@ -212,14 +215,15 @@ class LiveService:
         for source, n in self.queue.take_dropped().items():
             payload = json.dumps({"count": n}).encode()
             items.append(self.input(InputKind.SHED, 0, payload, feed=source.split("/")[0]))
-        data = False
+        arrivals = [i.t_s for i in items if i.kind in (InputKind.DATAGRAM, InputKind.STREAM)]
         for item in items:
             self._feed(item)
-            data = data or item.kind in (InputKind.DATAGRAM, InputKind.STREAM)
         now = self.now()
-        if data or force_step or now - self._last_step_t >= self.config.spec.step_period_s:
+        if arrivals or force_step or now - self._last_step_t >= self.config.spec.step_period_s:
             self._last_step_t = now
             self._feed(Input(t_s=now, kind=InputKind.STEP))
+            if arrivals:  # from the oldest input of this step to its outputs sent
+                self.latencies_s.append(self.now() - min(arrivals))
             self.capture.flush()
 
     def _feed(self, item: Input) -> None:
@@ -237,12 +241,13 @@ class LiveService:
             self._record(out.events)
 
     def _record(self, events: list[Event]) -> None:
+        """Publish first (the outputs' latency), then append to the store and the event log."""
+        pubs = self.publisher.publish(events)
+        self.outputs.send(pubs.cot, pubs.cat062 if self.outputs.wants_cat062 else [])
         self.store.append(events)
         self._log.write(b"".join(event_to_json(e).encode("ascii") + b"\n" for e in events))
         self.events_written += len(events)
         self.last_seq = events[-1].seq
-        pubs = self.publisher.publish(events)
-        self.outputs.send(pubs.cot, pubs.cat062 if self.outputs.wants_cat062 else [])
 
     async def _shutdown(self) -> None:
         for receiver in self.receivers.values():
@@ -292,6 +297,7 @@ class LiveService:
             "queued": len(self.queue),
             "rejected": core.rejects.total,
             "shed_plots": core.shed_plots,
+            "latency_ms": _percentiles(self.latencies_s),
             "tracks": len(core.tracks),
             "feeds": feeds,
             "outputs": {
@@ -337,3 +343,15 @@ class LiveService:
         """Queue an operator's decision as an input."""
         payload = json.dumps({"request_id": request_id, **doc}, sort_keys=True).encode()
         self.queue.put_control(API_FEED, self.input(InputKind.DECISION, 0, payload, feed=API_FEED))
+
+
+def _percentiles(values: deque[float]) -> dict[str, float]:
+    """p50/p99/max of the recent step latencies, milliseconds."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return round(1000.0 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+    return {"p50": pick(0.5), "p99": pick(0.99), "max": round(1000.0 * ordered[-1], 2)}
