@@ -16,38 +16,14 @@ from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,
     Affiliation,
-    CooperativeReport,
-    EventKind,
-    Identity,
-    SpoofAlert,
     ThreatClass,
 )
-from bastion.identify import Classifier, IdentityBook
-from bastion.identify.classifier import Evaluation
 from bastion.identify.plans import candidates, polyline_distance_m
 from bastion.identify.rules import RuleInputs, Why, decide
 
+from .book_run import Run, report, state
+
 A = Affiliation
-
-
-class StubClassifier(Classifier):
-    """Declares the class given per track id (probability 0.9) and nothing else."""
-
-    def __init__(self, classes: dict[int, ThreatClass]) -> None:
-        super().__init__()
-        self.given = classes
-
-    def evaluate(self, ids, x, t_s):  # type: ignore[no-untyped-def]
-        codes = np.array([THREAT_CLASSES.index(self.given[int(i)]) for i in ids], dtype=np.int8)
-        probs = np.zeros((ids.size, len(THREAT_CLASSES)))
-        probs[np.arange(ids.size), codes] = 0.9
-        return Evaluation(
-            codes=codes,
-            changed=np.zeros(ids.size, dtype=bool),
-            probabilities=probs,
-            speed_mps=np.hypot(x[:, 3], x[:, 4]),
-            n_looks=np.full(ids.size, 10),
-        )
 
 
 def _inputs(n: int = 1, **kw: object) -> RuleInputs:
@@ -131,56 +107,12 @@ PARAMS = IdentificationParams(
 )
 
 
-def _state(e: float, n: float, u: float = 150.0, vn: float = -15.0) -> list[float]:
-    return [e, n, u, 0.0, vn, 0.0]
-
-
-def _report(
-    src: str, ident: str, t: float, pos: list[float], vel: tuple[float, float, float] = (0, -15, 0)
-) -> CooperativeReport:
-    return CooperativeReport(
-        source=src, ident=ident, callsign="", t_s=t, position_m=(pos[0], pos[1], pos[2]),
-        velocity_mps=(float(vel[0]), float(vel[1]), float(vel[2])),
-    )  # fmt: skip
-
-
-class Run:
-    """Steps a book with given track states and reports; keeps the latest identity per track."""
-
-    def __init__(self, classes: dict[int, ThreatClass], params: IdentificationParams = PARAMS):
-        self.book = IdentityBook(params, StubClassifier(classes))
-        self.ident: dict[int, Identity] = {}
-        self.spoofs: list[SpoofAlert] = []
-
-    def step(
-        self,
-        t: float,
-        tracks: dict[int, list[float]],
-        reports: tuple[tuple[CooperativeReport, int], ...] = (),
-    ) -> None:
-        ids = np.array(sorted(tracks), dtype=np.int64)
-        x = np.array([tracks[i] for i in ids.tolist()]).reshape(-1, 6)
-        match = np.array([m for _, m in reports], dtype=np.int64)
-        for kind, _, payload in self.book.step(
-            t, ids, x, np.full(ids.size, t), [r for r, _ in reports], match
-        ):
-            if kind is EventKind.IDENTITY_CHANGED:
-                assert isinstance(payload, Identity)
-                self.ident[payload.track_id] = payload
-            elif kind is EventKind.SPOOF_ALERT:
-                assert isinstance(payload, SpoofAlert)
-                self.spoofs.append(payload)
-
-    def aff(self, tid: int) -> Affiliation:
-        return self.ident[tid].affiliation
-
-
 def test_registered_adsb_is_friend_and_stays_friend_when_the_feed_lapses() -> None:
-    run = Run({1: ThreatClass.AIRCRAFT, 2: ThreatClass.AIRCRAFT})
-    a, b = _state(0, 8000, 1000, -80), _state(3000, 8000, 1000, -80)
+    run = Run({1: ThreatClass.AIRCRAFT, 2: ThreatClass.AIRCRAFT}, PARAMS)
+    a, b = state(0, 8000, 1000, -80), state(3000, 8000, 1000, -80)
     reps = (
-        (_report("adsb", "AE1234", 1.0, a, (0, -80, 0)), 1),
-        (_report("adsb", "AD0001", 1.0, b, (0, -80, 0)), 2),
+        (report("adsb", "AE1234", 1.0, a, (0, -80, 0)), 1),
+        (report("adsb", "AD0001", 1.0, b, (0, -80, 0)), 2),
     )
     run.step(1.0, {1: a, 2: b}, reps)
     assert run.aff(1) is A.FRIEND
@@ -192,24 +124,24 @@ def test_registered_adsb_is_friend_and_stays_friend_when_the_feed_lapses() -> No
 
 
 def test_drone_without_id_waits_out_the_grace_then_is_hostile_rocket_at_once() -> None:
-    run = Run({1: ThreatClass.FIXED_WING, 2: ThreatClass.ROCKET})
-    far = _state(9000, 9000)
-    run.step(1.0, {1: far, 2: _state(6000, 0, 1500)})
+    run = Run({1: ThreatClass.FIXED_WING, 2: ThreatClass.ROCKET}, PARAMS)
+    far = state(9000, 9000)
+    run.step(1.0, {1: far, 2: state(6000, 0, 1500)})
     assert run.aff(1) is A.UNKNOWN
     assert run.aff(2) is A.HOSTILE
-    run.step(3.0, {1: far, 2: _state(6000, 0, 1500)})
+    run.step(3.0, {1: far, 2: state(6000, 0, 1500)})
     assert run.aff(1) is A.UNKNOWN
-    run.step(4.0, {1: far, 2: _state(6000, 0, 1500)})
+    run.step(4.0, {1: far, 2: state(6000, 0, 1500)})
     assert run.aff(1) is A.HOSTILE
     assert "no cooperative identification" in run.ident[1].reason
 
 
 def test_serial_in_two_places_makes_both_suspect_with_an_alert() -> None:
-    run = Run({1: ThreatClass.MULTIROTOR, 2: ThreatClass.MULTIROTOR})
-    a, b = _state(6000, 6000), _state(-6000, 6000)
+    run = Run({1: ThreatClass.MULTIROTOR, 2: ThreatClass.MULTIROTOR}, PARAMS)
+    a, b = state(6000, 6000), state(-6000, 6000)
     for t in (1.0, 2.0, 3.0):
-        reps = ((_report("remote_id", "SN-FREE-2", t, a), 1),)
-        reps += ((_report("remote_id", "SN-FREE-2", t + 0.2, b), 2),)
+        reps = ((report("remote_id", "SN-FREE-2", t, a), 1),)
+        reps += ((report("remote_id", "SN-FREE-2", t + 0.2, b), 2),)
         run.step(t, {1: a, 2: b}, reps)
     assert {s.check for s in run.spoofs} == {"two_places"}
     assert run.aff(1) is A.SUSPECT
@@ -218,18 +150,18 @@ def test_serial_in_two_places_makes_both_suspect_with_an_alert() -> None:
 
 
 def test_shadow_of_a_returning_friend_is_suspect_and_the_friend_stays_friend() -> None:
-    run = Run({1: ThreatClass.MULTIROTOR, 2: ThreatClass.MULTIROTOR})
+    run = Run({1: ThreatClass.MULTIROTOR, 2: ThreatClass.MULTIROTOR}, PARAMS)
     for k in range(40):
         t = float(k + 1)
-        f = _state(0, 4000 - 15 * t)
-        h = _state(120, 4300 - 15 * t)  # 300 m behind, inside the corridor and the window
-        run.step(t, {1: f, 2: h}, ((_report("remote_id", "SN-RAVEN-1", t, f), 1),))
+        f = state(0, 4000 - 15 * t)
+        h = state(120, 4300 - 15 * t)  # 300 m behind, inside the corridor and the window
+        run.step(t, {1: f, 2: h}, ((report("remote_id", "SN-RAVEN-1", t, f), 1),))
         assert run.aff(1) is A.FRIEND
         assert run.aff(2) in {A.UNKNOWN, A.SUSPECT}
     assert run.aff(2) is A.SUSPECT
     assert "north-return" in run.ident[2].reason
     # The shadow turns off the corridor toward its target: now it is a drone without an ID.
-    run.step(50.0, {1: _state(0, 3000), 2: _state(2500, 3500)})
+    run.step(50.0, {1: state(0, 3000), 2: state(2500, 3500)})
     assert run.aff(2) is A.HOSTILE
 
 
@@ -240,21 +172,21 @@ def test_plan_without_cooperative_id_gives_assumed_friend_until_crowded() -> Non
     )  # fmt: skip
     run = Run({1: ThreatClass.FIXED_WING, 2: ThreatClass.FIXED_WING}, IdentificationParams(
         flight_plans=(plan,)))  # fmt: skip
-    run.step(1.0, {1: _state(3000, 50, 200, 0)})
+    run.step(1.0, {1: state(3000, 50, 200, 0)})
     assert run.aff(1) is A.ASSUMED_FRIEND
-    run.step(2.0, {1: _state(2970, 50, 200, 0), 2: _state(3300, -80, 200, 0)})
+    run.step(2.0, {1: state(2970, 50, 200, 0), 2: state(3300, -80, 200, 0)})
     assert run.aff(1) is A.SUSPECT
     assert run.aff(2) is A.SUSPECT
     # Both leave the corridor: the one that was assumed friend is never made hostile by a rule.
-    run.step(10.0, {1: _state(2000, 2000, 200, 0), 2: _state(2000, -2000, 200, 0)})
+    run.step(10.0, {1: state(2000, 2000, 200, 0), 2: state(2000, -2000, 200, 0)})
     assert run.aff(1) is A.SUSPECT
     assert run.ident[1].reason.endswith("never hostile without a person's decision")
     assert run.aff(2) is A.HOSTILE
 
 
 def test_registered_drone_outside_its_plan_is_suspect() -> None:
-    run = Run({1: ThreatClass.MULTIROTOR})
-    off = _state(4000, 4000)  # 4 km east of the corridor
-    run.step(1.0, {1: off}, ((_report("remote_id", "SN-RAVEN-1", 1.0, off), 1),))
+    run = Run({1: ThreatClass.MULTIROTOR}, PARAMS)
+    off = state(4000, 4000)  # 4 km east of the corridor
+    run.step(1.0, {1: off}, ((report("remote_id", "SN-RAVEN-1", 1.0, off), 1),))
     assert run.aff(1) is A.SUSPECT
     assert "outside its flight plan" in run.ident[1].reason
