@@ -107,8 +107,9 @@ class BallisticBook:
         out = Predictions.empty(n)
         self.new_origins = []
         rows_of: dict[int, FloatArray] = {}
+        held = history.of_many(track_ids)
         for i, tid in enumerate(track_ids.tolist()):
-            rows = history.of(tid)[-self.max_rows :]
+            rows = held.get(tid, np.zeros((0, 1)))[-self.max_rows :]
             if rows.shape[0] >= self.min_rows:
                 rows_of[i] = rows
         if not rows_of:

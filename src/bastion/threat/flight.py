@@ -33,6 +33,36 @@ SUBSTEPS = 4
 _BISECTIONS = 10
 
 
+def _newton_flat(
+    seg: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    h_s: float,
+    agl_end: FloatArray,
+    flat_u_m: float,
+) -> FloatArray:
+    """Fraction of each Hermite segment where it crosses the plane u = `flat_u_m`: Newton's method
+    on the cubic's height from the straight-line guess (a few steps reach millimetres)."""
+    p0, v0, p1, v1 = seg
+    z0 = p0[:, 2] - flat_u_m
+    tau = np.clip(z0 / np.maximum(z0 - agl_end, 1e-12), 0.0, 1.0)
+    for _ in range(4):
+        t2 = tau * tau
+        z = (
+            (2 * t2 * tau - 3 * t2 + 1) * p0[:, 2]
+            + (t2 * tau - 2 * t2 + tau) * h_s * v0[:, 2]
+            + (3 * t2 - 2 * t2 * tau) * p1[:, 2]
+            + (t2 * tau - t2) * h_s * v1[:, 2]
+            - flat_u_m
+        )
+        dz = (
+            (6 * t2 - 6 * tau) * p0[:, 2]
+            + (3 * t2 - 4 * tau + 1) * h_s * v0[:, 2]
+            + (6 * tau - 6 * t2) * p1[:, 2]
+            + (3 * t2 - 2 * tau) * h_s * v1[:, 2]
+        )
+        tau = np.clip(tau - z / np.where(np.abs(dz) > 1e-9, dz, 1e-9), 0.0, 1.0)
+    return tau
+
+
 def _agl(
     seg: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     h_s: float,
@@ -114,6 +144,14 @@ def fly_to_ground(
             lo = s.astype(np.float64) / subs
             hi = (s + 1.0) / subs
             a = (p0[r], v0[r], p1[r], v1[r])
+            if subs == 1:
+                tau = _newton_flat(a, h, agl[r, 0], ground.flat_u_m)
+                done = active[r]
+                point[done] = hermite(*a, h, tau)
+                t_hit[done] = (step + tau) * dt_s
+                p[active], v[active] = p1, v1
+                active = active[~hit]
+                continue
             f_lo = _agl(a, h, lo, ground)
             f_hi = agl[r, s]
             for _ in range(_BISECTIONS):

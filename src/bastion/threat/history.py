@@ -68,6 +68,15 @@ class MeasurementHistory:
         out: FloatArray = rows[rows[:, TID] == track_id]
         return out
 
+    def of_many(self, track_ids: NDArray[np.int64]) -> dict[int, FloatArray]:
+        """The rows of several tracks in one pass, each oldest first (tracks without rows absent)."""
+        rows = self.rows
+        sub = rows[np.isin(rows[:, TID], track_ids)]
+        sub = sub[np.argsort(sub[:, TID], kind="stable")]
+        ids, first = np.unique(sub[:, TID], return_index=True)
+        parts = np.split(sub, first[1:])
+        return {int(t): p for t, p in zip(ids.tolist(), parts, strict=True)}
+
     def forget(self, track_ids: NDArray[np.int64]) -> None:
         """Drop the rows of tracks that ended (marked with track id -1; compacted with the old rows)."""
         if track_ids.size and self.n:
