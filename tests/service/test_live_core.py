@@ -175,3 +175,26 @@ def test_over_the_plot_budget_clutter_is_shed_and_the_confirmed_track_kept() -> 
     assert len(updates) >= 3  # one per second (track_update_period_s) while the clutter is shed
     assert sum("plots shed above 10 per step" in t for t in _notes(events)) == 4
     assert core.shed_plots >= 4 * (40 + 1 - 10)  # the radar's own clutter is shed too
+
+
+def test_zone_alerts_go_to_registered_sapient_nodes_as_sapient_alerts() -> None:
+    core = LiveCore(rehearsal_config(), EPOCH)
+    core.start()
+    node = sensor.node_uuid("listener")
+    dest = core.config.spec.sapient.node_id if core.config.spec.sapient else ""
+    core.feed(Input(t_s=0.5, kind=InputKind.OPENED, feed="sapient", conn=3))
+    reg = sensor.registration(node, dest, "listener", EPOCH.to_utc_s(0.5))
+    core.feed(_sapient(3, frame(reg.SerializeToString()), t_s=0.5))
+    replies: list[tuple[int, SapientMessage]] = []
+    events: list[Event] = []
+    for item in radar_a_scans(core.config, 8):
+        out = core.feed(item)
+        events.extend(out.events)
+        replies.extend(_replies(out.replies))
+    raised = [e for e in events if e.kind is EventKind.ALERT_RAISED]
+    alerts = [(c, m) for c, m in replies if m.WhichOneof("content") == "alert"]
+    assert len(alerts) == len(raised) == 1
+    conn, msg = alerts[0]
+    assert (conn, msg.destination_id, msg.node_id) == (3, node, dest)
+    assert "zone hangar" in msg.alert.description
+    assert msg.alert.HasField("location")

@@ -24,6 +24,8 @@ from bastion import __version__, pipeline
 from bastion.codecs.sapient import SapientDetection
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.records import (
+    Alert,
+    AlertCleared,
     Authorisation,
     Decision,
     DetectionBatch,
@@ -71,6 +73,7 @@ class LiveCore:
         spec = config.spec
         rng = np.random.default_rng(np.random.SeedSequence(config.scenario.seed).spawn(5)[4])
         self.state = pipeline.new_state(params, rng)
+        self._ids = np.random.default_rng(config.scenario.seed)  # SAPIENT alert ids (ULIDs)
         self.state.update_period_s = spec.track_update_period_s
         self.asterix = {
             asterix_feed_name(i): AsterixFeed(
@@ -133,6 +136,7 @@ class LiveCore:
         elif kind is InputKind.STEP:
             self._collect(fo)
             out.events.extend(self._step(item.t_s, final=False))
+            self._alert_nodes(out)
         elif kind is InputKind.STOP:
             for feed in self.asterix.values():
                 feed.flush(fo)
@@ -146,6 +150,14 @@ class LiveCore:
         out.replies.extend(fo.replies)
         out.closes.extend(fo.closes)
         return out
+
+    def _alert_nodes(self, out: CoreOutput) -> None:
+        if self.sapient is None or not self.sapient.nodes:
+            return
+        alerts = [e.payload for e in out.events if isinstance(e.payload, Alert | AlertCleared)]
+        if alerts:
+            params = self.config.scenario.params
+            self.sapient.alerts(alerts, self.tracks, params.site, self._ids, out.replies)
 
     def _collect(self, fo: FeedOutput) -> None:
         self._batches.extend(fo.batches)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bastion.codecs.asterix import (
     Cat034Message,
     Cat048Plot,
@@ -24,17 +26,20 @@ from bastion.codecs.asterix import (
 from bastion.codecs.cot import MAX_EVENT_BYTES, decode_xml
 from bastion.codecs.sapient import (
     FusionNode,
+    NodeRegistration,
     SapientDetection,
     TimestampWindow,
+    alert_message,
     encode_message,
     error_message,
+    make_ulid,
     parse_frames,
 )
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site
 from bastion.core.params import RadarParams
-from bastion.core.records import DetectionBatch
+from bastion.core.records import Alert, AlertCleared, DetectionBatch, TrackReport
 from bastion.service.config import AsterixInSpec, SapientInSpec
 
 
@@ -141,6 +146,8 @@ class SapientFeed:
             default_sigma_rad=math.radians(spec.default_sigma_deg),
         )
         self._buffers: dict[int, bytes] = {}
+        self.nodes: dict[int, str] = {}
+        """The node id registered on each open connection (where alerts go)."""
         self.messages = 0
         self.detections = 0
         self.errors = 0
@@ -150,12 +157,37 @@ class SapientFeed:
         """Connections open now."""
         return len(self._buffers)
 
+    def alerts(
+        self,
+        alerts: list[Alert | AlertCleared],
+        tracks: dict[int, TrackReport],
+        site: Site,
+        rng: np.random.Generator,
+        out: list[tuple[int, bytes]],
+    ) -> None:
+        """A SAPIENT Alert to every registered node for each zone alert raised or cleared."""
+        for alert in alerts:
+            utc_s = self._epoch.to_utc_s(alert.t_s)
+            for conn, node in self.nodes.items():
+                msg = alert_message(
+                    alert if isinstance(alert, Alert) else _as_alert(alert),
+                    epoch=self._epoch,
+                    our_node_id=self.node.node_id,
+                    destination_id=node,
+                    alert_id=make_ulid(utc_s, rng),
+                    track=tracks.get(alert.track_id),
+                    site=site,
+                    cleared=isinstance(alert, AlertCleared),
+                )
+                out.append((conn, encode_message(msg)))
+
     def opened(self, conn: int) -> None:
         """A sensor node connected."""
         self._buffers[conn] = b""
 
     def closed(self, conn: int, reason: str, out: FeedOutput) -> None:
         """A connection ended; a partial frame left behind is reported."""
+        self.nodes.pop(conn, None)
         rest = self._buffers.pop(conn, b"")
         if rest:
             out.rejects.append(
@@ -181,6 +213,7 @@ class SapientFeed:
             out.closes.append((conn, "frame above the size limit"))
             out.rejects.append((self.name, f"connection {conn}: {exc}; closed"))
             self._buffers.pop(conn, None)
+            self.nodes.pop(conn, None)
             return
         self._buffers[conn] = rest
         for payload in payloads:
@@ -192,9 +225,22 @@ class SapientFeed:
                 self.errors += 1
                 out.rejects.append((self.name, "; ".join(result.problems)))
             for record in result.records:
+                if isinstance(record, NodeRegistration):
+                    self.nodes[conn] = record.node_id
                 if isinstance(record, SapientDetection):
                     self.detections += 1
                     out.detections.append(record)
+
+
+def _as_alert(cleared: AlertCleared) -> Alert:
+    return Alert(
+        alert_id=cleared.alert_id,
+        track_id=cleared.track_id,
+        zone=cleared.zone,
+        t_s=cleared.t_s,
+        t_expected_s=cleared.t_s,
+        reason=cleared.reason,
+    )
 
 
 class CotFeed:
