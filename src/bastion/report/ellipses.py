@@ -33,7 +33,7 @@ def _ellipse(
             2 * major_m * _KM,
             2 * minor_m * _KM,
             angle=90.0 - math.degrees(heading_rad),
-            **style,  # type: ignore[arg-type]
+            **style,
         )
     )
 
