@@ -74,7 +74,9 @@ def markdown(result: dict[str, Any], command: str, layout: Path) -> str:
         f"- command: `{command}`",
         f"- machine: {platform.platform()}; {platform.processor() or platform.machine()}; "
         f"{os.cpu_count()} cores; Python {platform.python_version()}, numpy {np.__version__}, "
-        f"scipy {scipy.__version__}; Bastion {__version__}",
+        f"scipy {scipy.__version__}; Bastion {__version__}; load average at the end "
+        + "/".join(f"{v:.1f}" for v in os.getloadavg())
+        + " (timings are wall-clock and move with the load)",
         f"- layout: `{layout}`; {result['salvos']} salvos of 20 drones and 10 rockets plus friendly "
         f"traffic, seed {result['seed']}",
         "",
