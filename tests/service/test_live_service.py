@@ -44,7 +44,11 @@ async def _live(run_dir: Path) -> Live:
     try:
         assert service.api is not None
         stats = await emit_scenario(load_scenario(REHEARSAL), bound_config(service))
-        _, health = await http(service.api.address, "GET", "/health")
+        for _ in range(50):  # bounded: until everything sent has been processed
+            _, health = await http(service.api.address, "GET", "/health")
+            if health["feeds"]["asterix0"]["datagrams"] == stats.datagrams and not health["queued"]:
+                break
+            await asyncio.sleep(0.1)
         _, pending = await http(service.api.address, "GET", "/engagements")
         body = {"decision": "approved", "operator": "J. Smith", "role": "engagement_authority"}
         rid = pending[0]["request_id"] if pending else 0
@@ -70,7 +74,7 @@ def test_every_emitted_scan_was_received(live: Live) -> None:
     assert live.stats.scans == 16
     assert feeds["asterix0"]["datagrams"] == live.stats.datagrams
     assert feeds["sapient"]["detections"] == live.stats.sapient_messages - 2
-    assert live.stats.sapient_replies == {"registration_ack": 1}
+    assert live.stats.sapient_replies == {"registration_ack": 1, "alert": 1}  # the hangar alert
     assert live.health["rejected"] == 0
 
 

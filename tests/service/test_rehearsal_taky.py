@@ -59,7 +59,7 @@ def test_simulate_emit_into_serve_and_cot_through_taky(tmp_path: Path) -> None:
         f"scenario: {REHEARSAL}\nrun_dir: run\nstep_period_s: 0.25\nreorder_window_s: 0.3\n"
         f"asterix:\n  - listen: 127.0.0.1:{asterix_port}\n"
         "    radars: [{radar: radar-a, sac: 25, sic: 1}]\n"
-        f"sapient:\n  listen: 127.0.0.1:{sapient_port}\n"
+        f"sapient:\n  listen: 127.0.0.1:{sapient_port}\n  window_min_s: -3.0\n"
         f"outputs:\n  cot:\n    tcp: 127.0.0.1:{tak_port}\n"
         f"http: 127.0.0.1:{http_port}\n"
     )
