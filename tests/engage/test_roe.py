@@ -106,3 +106,15 @@ def test_sector_wraps_through_north_and_has_a_distance_band() -> None:
     assert roe.state_at(0, 3.0 * NORTH) is WeaponsState.TIGHT  # beyond the band
     assert roe.state_at(0, 0.2 * NORTH) is WeaponsState.TIGHT  # inside the band's hole
     assert roe.state_at(0, EAST) is WeaponsState.TIGHT
+
+
+def test_an_unidentified_track_is_permitted_nowhere() -> None:
+    """Code -1 (no identity yet) must not wrap around to the last affiliation, HOSTILE."""
+    assert AFFILIATIONS[-1] is Affiliation.HOSTILE  # the wrap-around this test guards against
+    roe = RulesOfEngagement(
+        [replace(GUN, weapons_state=s, name=s.value) for s in STATES],
+        [RoeSectorParams(name="all-free", state=WeaponsState.FREE)],
+    )
+    none = np.array([-1], dtype=np.int8)
+    assert not roe.permits(np.stack([EAST, NORTH])[None], none).any()
+    assert not permitted_anywhere(none).any()

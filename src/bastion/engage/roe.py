@@ -87,8 +87,12 @@ class RulesOfEngagement:
         """May each effector engage, at points `pos_m` (N, ..., 3), tracks of affiliations (N,)?
         Shape (K, N, ...)."""
         codes = self.state_codes(pos_m)
-        aff = aff_codes.reshape((1, -1) + (1,) * (codes.ndim - 2))
-        allowed: BoolArray = np.asarray(_PERMIT_TABLE[codes, aff], dtype=bool)
+        known = (
+            aff_codes >= 0
+        )  # -1 means "not identified": never permitted (no wrap-around to HOSTILE)
+        safe = np.where(known, aff_codes, 0).reshape((1, -1) + (1,) * (codes.ndim - 2))
+        allowed: BoolArray = np.asarray(_PERMIT_TABLE[codes, safe], dtype=bool)
+        allowed &= known.reshape((1, -1) + (1,) * (codes.ndim - 2))
         return allowed
 
     def state_at(self, k: int, point_m: FloatArray) -> WeaponsState:
@@ -99,5 +103,8 @@ class RulesOfEngagement:
 def permitted_anywhere(aff_codes: NDArray[np.int8]) -> BoolArray:
     """Tracks whose affiliation some weapons state permits (hostile or suspect): the only candidates."""
     anywhere: BoolArray = np.asarray(_PERMIT_TABLE.any(axis=0), dtype=bool)
-    out: BoolArray = anywhere[aff_codes]
+    known = (
+        aff_codes >= 0
+    )  # -1 means "not identified": never a candidate (no wrap-around to HOSTILE)
+    out: BoolArray = anywhere[np.where(known, aff_codes, 0)] & known
     return out
