@@ -57,6 +57,7 @@ def test_simulate_emit_into_serve_and_cot_through_taky(tmp_path: Path) -> None:
     config = tmp_path / "serve.yaml"
     config.write_text(
         f"scenario: {REHEARSAL}\nrun_dir: run\nstep_period_s: 0.25\nreorder_window_s: 0.3\n"
+        "track_update_period_s: 0.25\n"
         f"asterix:\n  - listen: 127.0.0.1:{asterix_port}\n"
         "    radars: [{radar: radar-a, sac: 25, sic: 1}]\n"
         f"sapient:\n  listen: 127.0.0.1:{sapient_port}\n  window_min_s: -3.0\n"
