@@ -29,9 +29,18 @@ def report_to_cat062(
     first: bool = False,
     last: bool = False,
     simulated: bool = False,
+    geodetic: tuple[float, float, float] | None = None,
 ) -> Cat062Track:
-    """A CAT062 system track update for one `TrackReport`."""
-    lat, lon, alt = (float(v) for v in site.enu2geodetic(np.asarray(report.position_m)))
+    """A CAT062 system track update for one `TrackReport`.
+
+    `geodetic` (lat_rad, lon_rad, alt_m) is the track's WGS-84 position if the caller has already
+    converted many tracks in one call; otherwise it is converted here.
+    """
+    lat, lon, alt = (
+        geodetic
+        if geodetic is not None
+        else tuple(float(v) for v in site.enu2geodetic(np.asarray(report.position_m)))
+    )
     e, n, _ = report.position_m
     ve, vn, vu = report.velocity_mps
     return Cat062Track(

@@ -42,9 +42,18 @@ def track_to_event(
     epoch: RunEpoch,
     identity: Identity | None = None,
     stale_s: float = 10.0,
+    geodetic: tuple[float, float, float] | None = None,
 ) -> CotEvent:
-    """One track update as a CoT event."""
-    lat, lon, hae = (float(v) for v in site.enu2geodetic(np.asarray(track.position_m)))
+    """One track update as a CoT event.
+
+    `geodetic` (lat_rad, lon_rad, alt_m) is the track's WGS-84 position if the caller has already
+    converted many tracks in one call; otherwise it is converted here.
+    """
+    lat, lon, hae = (
+        geodetic
+        if geodetic is not None
+        else tuple(float(v) for v in site.enu2geodetic(np.asarray(track.position_m)))
+    )
     ve, vn, _ = track.velocity_mps
     t = epoch.to_utc_s(track.t_s)
     kind = cot_type(
