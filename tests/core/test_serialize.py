@@ -9,6 +9,7 @@ import typing
 from enum import Enum
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -149,7 +150,6 @@ def test_enums_are_written_as_values_and_rebuilt_as_members() -> None:
 
 
 def test_numpy_and_int_values_are_normalised_to_the_annotated_types() -> None:
-    np = pytest.importorskip("numpy")
     alert = Alert(
         alert_id=np.int64(2),
         track_id=3,
