@@ -29,6 +29,7 @@ from bastion.core.records import (
 )
 from bastion.engage import EngageBook
 from bastion.identify import IdentityBook
+from bastion.identify.coop_tracks import CoopTracks
 from bastion.identify.correlate import correlate
 from bastion.threat import ThreatBook
 from bastion.tracking import Tracker
@@ -58,6 +59,7 @@ class PipelineState:
     update_period_s: float = 1.0
     next_seq: int = 0
     last_report_t_s: dict[int, float] = field(default_factory=dict)
+    coop: CoopTracks = field(default_factory=CoopTracks)
 
     def events(self, emissions: Sequence[Emission], t_s: float) -> list[Event]:
         """Number emissions into events, in order."""
@@ -118,7 +120,17 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
     ids = table.track_id[conf].astype(np.int64)
     x, t_state = table.x[conf], table.t_s[conf]
     match = _correlate(state, inputs.cooperative, ids, x, t_state)
-    em.extend(state.identities.step(t_s, ids, x, t_state, inputs.cooperative, match))
+    c_ids, c_x, c_t, c_match = _cooperative(state, inputs.cooperative, ids, match, t_s, em)
+    em.extend(
+        state.identities.step(
+            t_s,
+            np.concatenate([ids, c_ids]),
+            np.vstack([x, c_x]),
+            np.concatenate([t_state, c_t]),
+            inputs.cooperative,
+            np.where(match >= 0, match, c_match),
+        )
+    )
     _periodic_reports(state, conf, t_s, em)
 
     aff = state.identities.affiliation_of(ids)
@@ -156,6 +168,29 @@ def _correlate(
     """The confirmed track each cooperative report correlates with (-1: none)."""
     match, _ = correlate(reports, ids, x, t_state, state.params.threat.adsb_gate_m)
     return match
+
+
+def _cooperative(
+    state: PipelineState,
+    reports: Sequence[CooperativeReport],
+    ids: IntArray,
+    match: IntArray,
+    t_s: float,
+    em: list[Emission],
+) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+    """Cooperative-only tracks (identify.coop_tracks): ids, states, times, and each report's one.
+
+    They are identified with the radar tracks but kept out of the threat and engagement stages.
+    """
+    spoof = state.identities.spoof
+    bound = np.array([spoof.bound_track(r.source, r.ident) for r in reports], dtype=np.int64)
+    held = (bound >= 0) & np.isin(bound, ids)
+    state.coop.update_period_s = state.update_period_s
+    res = state.coop.step(t_s, reports, match, held)
+    em.extend(res.emissions)
+    state.identities.forget(res.ended_ids)
+    c_ids, c_x, c_t = state.coop.state()
+    return c_ids, c_x, c_t, res.match
 
 
 def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list[Emission]) -> None:

@@ -90,7 +90,8 @@ class CooperativeReport:
     `flags` name what the decoder could not vouch for (e.g. ``position_jump``: the reported position
     moved faster than physics allows since the last one; ``velocity_unknown``: the velocity is zeros,
     not measured); an empty tuple means nothing was flagged. Position and velocity are always
-    finite. Self-reported data is never proof of identity.
+    finite. Self-reported data is never proof of identity. `position_sigma_m` is the position
+    accuracy the source declares (1 sigma per axis, metres), NaN where it is not known.
     """
 
     source: str  # "adsb" | "remote_id"
@@ -100,6 +101,7 @@ class CooperativeReport:
     position_m: Vec3
     velocity_mps: Vec3
     flags: tuple[str, ...] = ()
+    position_sigma_m: float = math.nan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -40,6 +40,7 @@ from bastion.core.records import (
 from bastion.identify import plans as plan_geo
 from bastion.identify.classifier import Classifier, Evaluation
 from bastion.identify.columns import Column, TrackColumns
+from bastion.identify.coop_tracks import is_cooperative
 from bastion.identify.rules import RuleInputs, Why, decide
 from bastion.identify.spoof import SpoofMonitor
 
@@ -206,6 +207,8 @@ class IdentityBook:
         adsb = has_coop & key_adsb[key] & ~reg
         rid = has_coop & ~key_adsb[key] & ~reg
         spoofed = self.cols["spoofed"][rows]
+        # A cooperative-only track holds no place: it may be a radar candidate not yet correlated.
+        radar = ~is_cooperative(ids)
         where = plan_geo.candidates(plans, pos, ev.codes, t_s)
         anywhere_class = np.full(n, _UNKNOWN_CLASS, dtype=np.int8)
         where_any = plan_geo.candidates(plans, pos, anywhere_class, t_s)
@@ -218,7 +221,7 @@ class IdentityBook:
             if plan.ident:
                 mine = [jj for jj, pp in enumerate(plans) if pp.ident == plan.ident]
                 off_plan |= carriers & ~where_any[:, mine].any(axis=1)
-            holders = int(np.sum(carriers & reg & ~spoofed)) if plan.ident else 0
+            holders = int(np.sum(carriers & reg & ~spoofed & radar)) if plan.ident else 0
             free = plan.count - holders
             cand = where[:, j] & ~has_coop & ~spoofed
             self.cols["plan"][rows[cand]] = j
@@ -255,12 +258,14 @@ class IdentityBook:
         k = self.keys[key] if key >= 0 else None
         plan = self.params.flight_plans[j] if j >= 0 else None
         rules = self.params.rules
+        coop_only = bool(is_cooperative(np.array([tid]))[0])
+        basis = "seen only cooperatively (no radar track)" if coop_only else "consistent with radar"
         texts = {
             Why.SPOOF: f"spoof alert: {self.texts.get(tid, 'cooperative report contradicted')}",
             Why.OFF_PLAN: f"registered {k.label() if k else ''} outside its flight plan",
-            Why.FRIEND: f"{k.label() if k else ''} in the friendly register, consistent with radar",
-            Why.UNREG_ADSB: f"{k.label() if k else ''} consistent with radar, not in the register",
-            Why.UNREG_RID: f"{k.label() if k else ''} consistent with radar, not in the register",
+            Why.FRIEND: f"{k.label() if k else ''} in the friendly register, {basis}",
+            Why.UNREG_ADSB: f"{k.label() if k else ''} {basis}, not in the register",
+            Why.UNREG_RID: f"{k.label() if k else ''} {basis}, not in the register",
             Why.CROWDED: (
                 f"{what} in the corridor of flight plan {plan.name if plan else '?'} during its "
                 "window, which has more objects than friendly drones: cannot tell the friend"

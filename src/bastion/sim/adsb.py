@@ -31,6 +31,7 @@ def adsb_reports(
             t_s=float(t_s),
             position_m=(float(p[0]), float(p[1]), float(p[2])),
             velocity_mps=(float(vel[i, 0]), float(vel[i, 1]), float(vel[i, 2])),
+            position_sigma_m=params.sigma_position_m,
         )
         for i, p in zip(k.tolist(), noisy, strict=True)
     ]

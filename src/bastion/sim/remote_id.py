@@ -32,6 +32,7 @@ def remote_id_reports(
             t_s=float(t_s),
             position_m=(float(p[0]), float(p[1]), float(p[2])),
             velocity_mps=(float(vel[i, 0]), float(vel[i, 1]), float(vel[i, 2])),
+            position_sigma_m=params.sigma_position_m,
         )
         for i, p in zip(k.tolist(), noisy, strict=True)
     ]
