@@ -42,6 +42,10 @@ class Affiliation(StrEnum):
 
 FRIENDLY = frozenset({Affiliation.FRIEND, Affiliation.ASSUMED_FRIEND})
 
+COOPERATIVE_TRACK_ID_BASE = 1 << 31
+"""Tracks seen only cooperatively (ADS-B, Remote ID) have ids from here up; radar tracks count up
+from 1 and never reach it."""
+
 THREAT_CLASSES: tuple[ThreatClass, ...] = tuple(ThreatClass)
 """Array code of a class is its index here (arrays hold int8 codes, records hold the enum)."""
 AFFILIATIONS: tuple[Affiliation, ...] = tuple(Affiliation)

@@ -27,13 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import CooperativeReport, Emission, EventKind, TrackLost, TrackReport
+from bastion.core.records import (
+    COOPERATIVE_TRACK_ID_BASE,
+    CooperativeReport,
+    Emission,
+    EventKind,
+    TrackLost,
+    TrackReport,
+)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-COOP_ID_BASE = 1 << 31
+COOP_ID_BASE = COOPERATIVE_TRACK_ID_BASE
 """First cooperative track id (2**31): above every radar track id and outside int32."""
 TIMEOUT_S = 10.0
 """A cooperative track with no report for this long (s) is lost."""

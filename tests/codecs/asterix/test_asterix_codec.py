@@ -176,3 +176,14 @@ def test_golden_bytes(name: str, data: object) -> None:
     assert callable(data)
     expected = (GOLDEN / name).read_text().split()[0]
     assert data().hex() == expected
+
+
+def test_cat062_track_numbers_never_collide_between_radar_and_cooperative_tracks() -> None:
+    from bastion.codecs.asterix.tracks import cat062_track_number
+    from bastion.core.records import COOPERATIVE_TRACK_ID_BASE
+
+    radar = {cat062_track_number(i) for i in range(1, 2000)}
+    coop = {cat062_track_number(COOPERATIVE_TRACK_ID_BASE + i) for i in range(2000)}
+    assert not radar & coop
+    assert all(0 <= n < 65536 for n in radar | coop)
+    assert len(radar) == 1999 and len(coop) == 2000

@@ -15,7 +15,16 @@ import numpy as np
 from bastion.codecs.asterix.cat062 import Cat062Track
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import TrackReport
+from bastion.core.records import COOPERATIVE_TRACK_ID_BASE, TrackReport
+
+
+def cat062_track_number(track_id: int) -> int:
+    """The 16-bit I062/040 track number of a Bastion track id, without collisions between kinds:
+    radar tracks cycle through 0..32767 and cooperative-only tracks (ids from
+    `COOPERATIVE_TRACK_ID_BASE`) through 32768..65535."""
+    if track_id >= COOPERATIVE_TRACK_ID_BASE:
+        return 32768 + (track_id - COOPERATIVE_TRACK_ID_BASE) % 32768
+    return track_id % 32768
 
 
 def report_to_cat062(
@@ -48,7 +57,7 @@ def report_to_cat062(
         sic=sic,
         service_id=service_id,
         tod_s=epoch.time_of_day_s(report.t_s),
-        track_number=report.track_id % 65536,
+        track_number=cat062_track_number(report.track_id),
         lat_rad=lat,
         lon_rad=lon,
         alt_m=alt,
