@@ -82,6 +82,23 @@ class SapientInSpec(_Spec):
     default_sigma_deg: float = Field(default=1.0, gt=0.0)
 
 
+class AdsbInSpec(_Spec):
+    """An ADS-B receiver Bastion connects to over TCP (dump1090/readsb style), reconnecting."""
+
+    connect: AddressText = Field(description="The receiver's address and port.")
+    format: Literal["sbs", "beast"] = Field(
+        description="SBS-1 text (30003) or Beast binary (30005)."
+    )
+    retry_s: float = Field(default=2.0, gt=0.0, description="Wait before reconnecting, s.")
+
+
+class RemoteIdInSpec(_Spec):
+    """Remote ID over UDP: one Open Drone ID message or Message Pack per datagram."""
+
+    listen: AddressText = Field(description="Local address (or multicast group) and port.")
+    interface: str = Field(default="0.0.0.0", description="Interface address to join a group on.")
+
+
 class CotOutSpec(_Spec):
     """Cursor on Target out: UDP (a TAK multicast group or a unicast peer) and/or a TAK server."""
 
@@ -129,6 +146,8 @@ class ServiceSpec(_Spec):
     reorder_window_s: float = Field(default=0.0, ge=0.0, le=10.0)
     asterix: list[AsterixInSpec] = Field(default_factory=list)
     sapient: SapientInSpec | None = None
+    adsb: list[AdsbInSpec] = Field(default_factory=list)
+    remote_id: list[RemoteIdInSpec] = Field(default_factory=list)
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
     http: AddressText | None = Field(default="127.0.0.1:8480", description="Health and API.")
     limits: LimitsSpec = Field(default_factory=LimitsSpec)

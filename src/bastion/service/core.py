@@ -27,6 +27,7 @@ from bastion.core.records import (
     Alert,
     AlertCleared,
     Authorisation,
+    CooperativeReport,
     Decision,
     DetectionBatch,
     EngagementRequest,
@@ -37,6 +38,7 @@ from bastion.core.records import (
     TrackReport,
 )
 from bastion.service.config import ServiceConfig
+from bastion.service.coop_feeds import AdsbFeed, RemoteIdFeed
 from bastion.service.feeds import AsterixFeed, CotFeed, FeedOutput, SapientFeed
 from bastion.service.inputs import Input, InputKind
 from bastion.service.shed import RejectTally, shed_plots
@@ -51,6 +53,16 @@ SHED_GATE_M = 500.0
 def asterix_feed_name(index: int) -> str:
     """The name of the configuration's `index`-th ASTERIX feed (``asterix0``, ...)."""
     return f"asterix{index}"
+
+
+def adsb_feed_name(index: int) -> str:
+    """The name of the configuration's `index`-th ADS-B feed (``adsb0``, ...)."""
+    return f"adsb{index}"
+
+
+def remote_id_feed_name(index: int) -> str:
+    """The name of the configuration's `index`-th Remote ID feed (``remoteid0``, ...)."""
+    return f"remoteid{index}"
 
 
 @dataclass(slots=True)
@@ -85,6 +97,17 @@ class LiveCore:
             SapientFeed(SAPIENT_FEED, spec.sapient, params.site, epoch) if spec.sapient else None
         )
         self.tak = CotFeed(TAK_FEED)
+        self.adsb = {
+            adsb_feed_name(i): AdsbFeed(adsb_feed_name(i), f.format, params.site)
+            for i, f in enumerate(spec.adsb)
+        }
+        self.remote_id = {
+            remote_id_feed_name(i): RemoteIdFeed(remote_id_feed_name(i), params.site)
+            for i in range(len(spec.remote_id))
+        }
+        self._cooperative: list[CooperativeReport] = []
+        self.cooperative_in = 0
+        """Cooperative reports handed to the pipeline so far."""
         self.rejects = RejectTally()
         self._batches: list[DetectionBatch] = []
         self._detections: list[SapientDetection] = []
@@ -114,7 +137,9 @@ class LiveCore:
         self.t_s = max(self.t_s, item.t_s)
         fo = FeedOutput()
         kind = item.kind
-        if kind is InputKind.DATAGRAM:
+        if kind is InputKind.DATAGRAM and item.feed in self.remote_id:
+            self.remote_id[item.feed].datagram(item.payload, item.t_s, fo)
+        elif kind is InputKind.DATAGRAM:
             feed = self.asterix.get(item.feed)
             if feed is None:
                 fo.rejects.append((item.feed, "datagram on an unknown feed"))
@@ -122,6 +147,11 @@ class LiveCore:
                 feed.datagram(item.payload, item.t_s, fo)
         elif kind is InputKind.STREAM and item.feed == TAK_FEED:
             self.tak.stream(item.payload, fo)
+        elif kind is InputKind.STREAM and item.feed in self.adsb:
+            self.adsb[item.feed].stream(item.payload, item.t_s, fo)
+        elif kind is InputKind.CLOSED and item.feed in self.adsb:
+            reason = item.payload.decode("utf-8", "replace")
+            self.adsb[item.feed].closed(reason, item.t_s, fo)
         elif kind is InputKind.STREAM and self.sapient is not None:
             self.sapient.stream(item.conn, item.payload, item.t_s, fo)
         elif kind is InputKind.OPENED and self.sapient is not None:
@@ -134,12 +164,14 @@ class LiveCore:
             n = int(json.loads(item.payload)["count"])
             fo.rejects.append((item.feed, f"input queue full: {n} inputs dropped"))
         elif kind is InputKind.STEP:
+            self._tick_cooperative(item.t_s, fo, final=False)
             self._collect(fo)
             out.events.extend(self._step(item.t_s, final=False))
             self._alert_nodes(out)
         elif kind is InputKind.STOP:
             for feed in self.asterix.values():
                 feed.flush(fo)
+            self._tick_cooperative(item.t_s, fo, final=True)
             self._collect(fo)
             out.events.extend(self._step(item.t_s, final=True))
             note = Note(t_s=item.t_s, text="service stopped")
@@ -159,12 +191,19 @@ class LiveCore:
             params = self.config.scenario.params
             self.sapient.alerts(alerts, self.tracks, params.site, self._ids, out.replies)
 
+    def _tick_cooperative(self, t_s: float, fo: FeedOutput, *, final: bool) -> None:
+        for adsb in self.adsb.values():
+            adsb.tick(t_s, fo, final=final)
+        for rid in self.remote_id.values():
+            rid.tick(t_s, fo, final=final)
+
     def _collect(self, fo: FeedOutput) -> None:
         self._batches.extend(fo.batches)
         self._detections.extend(fo.detections)
+        self._cooperative.extend(fo.cooperative)
         for feed, why in fo.rejects:
             self.rejects.add(feed, why)
-        fo.batches, fo.detections, fo.rejects = [], [], []
+        fo.batches, fo.detections, fo.cooperative, fo.rejects = [], [], [], []
 
     def _decision(self, item: Input, fo: FeedOutput) -> None:
         try:
@@ -200,8 +239,11 @@ class LiveCore:
             em.extend(
                 self.state.events([(EventKind.INPUT_REJECTED, -1, Note(t_s=t_s, text=text))], t_s)
             )
-        inputs = pipeline.StepInputs(batches=ready, decisions=self._decisions)
-        self._decisions = []
+        inputs = pipeline.StepInputs(
+            batches=ready, cooperative=self._cooperative, decisions=self._decisions
+        )
+        self.cooperative_in += len(self._cooperative)
+        self._decisions, self._cooperative = [], []
         self.state, events = pipeline.step(self.state, inputs, max(t_s, self._last_batch_t(ready)))
         self.steps += 1
         self._remember(events)

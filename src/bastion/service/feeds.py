@@ -39,7 +39,13 @@ from bastion.codecs.timebase import RunEpoch
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site
 from bastion.core.params import RadarParams
-from bastion.core.records import Alert, AlertCleared, DetectionBatch, TrackReport
+from bastion.core.records import (
+    Alert,
+    AlertCleared,
+    CooperativeReport,
+    DetectionBatch,
+    TrackReport,
+)
 from bastion.service.config import AsterixInSpec, SapientInSpec
 
 
@@ -49,6 +55,8 @@ class FeedOutput:
 
     batches: list[DetectionBatch] = field(default_factory=list)
     detections: list[SapientDetection] = field(default_factory=list)
+    cooperative: list[CooperativeReport] = field(default_factory=list)
+    """ADS-B and Remote ID reports (`service.coop_feeds`)."""
     rejects: list[tuple[str, str]] = field(default_factory=list)
     """(feed, reason) of each refused input."""
     replies: list[tuple[int, bytes]] = field(default_factory=list)

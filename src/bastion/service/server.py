@@ -33,7 +33,15 @@ from bastion.runtime.runner import prepare_out_dir
 from bastion.service.api import HttpApi
 from bastion.service.capture import CaptureHeader, CaptureWriter
 from bastion.service.config import ServiceConfig
-from bastion.service.core import API_FEED, SAPIENT_FEED, TAK_FEED, LiveCore, asterix_feed_name
+from bastion.service.core import (
+    API_FEED,
+    SAPIENT_FEED,
+    TAK_FEED,
+    LiveCore,
+    adsb_feed_name,
+    asterix_feed_name,
+    remote_id_feed_name,
+)
 from bastion.service.inputs import Input, InputKind
 from bastion.service.outputs import Outputs
 from bastion.service.publish import Publisher
@@ -42,6 +50,7 @@ from bastion.store import EventStore, RunInfo
 from bastion.transport import (
     Connection,
     StreamLimits,
+    TcpClient,
     TcpServer,
     UdpReceiver,
     parse_address,
@@ -102,6 +111,8 @@ class LiveService:
         self.connections: dict[int, Connection] = {}
         self.receivers: dict[str, UdpReceiver] = {}
         self.sapient_server: TcpServer | None = None
+        self.adsb_tasks: list[asyncio.Task[None]] = []
+        self.adsb_connected: dict[str, bool] = {}
         self.api: HttpApi | None = None
         self.outputs = Outputs()
         self._stop = asyncio.Event()
@@ -170,6 +181,18 @@ class LiveService:
             self.receivers[name] = await UdpReceiver.open(
                 host, port, self._datagram_handler(name), interface=feed.interface
             )
+        for i, rid in enumerate(spec.remote_id):
+            name = remote_id_feed_name(i)
+            host, port = parse_address(rid.listen)
+            self.receivers[name] = await UdpReceiver.open(
+                host, port, self._datagram_handler(name), interface=rid.interface
+            )
+        for i, adsb in enumerate(spec.adsb):
+            name = adsb_feed_name(i)
+            host, port = parse_address(adsb.connect)
+            self.adsb_tasks.append(
+                asyncio.create_task(self._adsb_client(name, host, port, adsb.retry_s))
+            )
         if spec.sapient is not None:
             host, port = parse_address(spec.sapient.listen)
             limits = StreamLimits(
@@ -183,6 +206,31 @@ class LiveService:
 
     def _tak_received(self, data: bytes) -> None:
         self.queue.put_nowait(TAK_FEED, self.input(InputKind.STREAM, 0, data, feed=TAK_FEED))
+
+    async def _adsb_client(self, name: str, host: str, port: int, retry_s: float) -> None:
+        """Connect to an ADS-B receiver, queue what it sends, reconnect after `retry_s` when lost."""
+        while True:
+            try:
+                client = await TcpClient.connect(host, port, timeout_s=5.0)
+            except (OSError, TimeoutError):
+                await asyncio.sleep(retry_s)
+                continue
+            self.adsb_connected[name] = True
+            reason = "peer closed"
+            try:
+                while data := await client.read():
+                    await self.queue.put(name, self.input(InputKind.STREAM, 0, data, feed=name))
+            except (ConnectionError, OSError) as exc:
+                reason = f"connection error: {exc}"
+            except asyncio.CancelledError:
+                reason = "service stopping"
+                raise
+            finally:
+                self.adsb_connected[name] = False
+                closed = self.input(InputKind.CLOSED, 0, reason.encode("utf-8"), feed=name)
+                self.queue.put_control(name, closed)
+                await client.close()
+            await asyncio.sleep(retry_s)
 
     def _datagram_handler(self, name: str) -> Callable[[bytes, tuple[str, int]], None]:
         def on_datagram(data: bytes, _sender: tuple[str, int]) -> None:
@@ -252,6 +300,9 @@ class LiveService:
     async def _shutdown(self) -> None:
         for receiver in self.receivers.values():
             receiver.close()
+        for client in self.adsb_tasks:
+            client.cancel()
+        await asyncio.gather(*self.adsb_tasks, return_exceptions=True)
         if self.sapient_server is not None:
             await self.sapient_server.close()
         if self.api is not None:
@@ -285,6 +336,15 @@ class LiveService:
                 "detections": core.sapient.detections,
                 "errors": core.sapient.errors,
             }
+        for name, a in core.adsb.items():
+            feeds[name] = {
+                "connected": self.adsb_connected.get(name, False),
+                "reads": a.chunks,
+                "reports": a.reports,
+                "errors": a.gate.total,
+            }
+        for name, r in core.remote_id.items():
+            feeds[name] = {"datagrams": r.datagrams, "reports": r.reports, "errors": r.gate.total}
         feeds[TAK_FEED] = {"events": core.tak.events, "errors": core.tak.errors}
         tak = self.outputs.tak
         return {
@@ -297,6 +357,7 @@ class LiveService:
             "queued": len(self.queue),
             "rejected": core.rejects.total,
             "shed_plots": core.shed_plots,
+            "cooperative_reports": core.cooperative_in,
             "latency_ms": _percentiles(self.latencies_s),
             "tracks": len(core.tracks),
             "feeds": feeds,
