@@ -22,6 +22,7 @@ import numpy as np
 
 from bastion import __version__, pipeline
 from bastion.config import LoadedScenario
+from bastion.core.clock import RunClock
 from bastion.core.errors import ConfigError
 from bastion.core.records import (
     Assessment,
@@ -108,6 +109,7 @@ def run_scenario(
     rid_next_t_s = p.remote_id.period_s if p.remote_id is not None else np.inf
     operator = OperatorModel(p.operator, np.random.default_rng(op_ss))
     state = pipeline.new_state(p, np.random.default_rng(eng_ss))
+    clock = RunClock()
     scoring = Scoring(n_objects=len(world.names), radars=p.radars)
 
     db_path = out_dir / "bastion.sqlite"
@@ -135,6 +137,7 @@ def run_scenario(
     pending: list[Authorisation] = []
     try:
         for t_s, radar_idx, adsb_due in _schedule(loaded):
+            clock.advance_to(t_s)  # the schedule is sorted; a tick back in time is a bug, not data
             batches = [radars[i].scan(world, t_s, radar_rngs[i]) for i in radar_idx]
             for b in batches:
                 scoring.detections(t_s, b.truth_id)
