@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bastion import pipeline
 from bastion.core.records import (
@@ -14,6 +16,7 @@ from bastion.core.records import (
     ThreatClass,
 )
 from bastion.engage import ENGAGEMENT_AUTHORITY
+from bastion.pipeline import ReportClock
 from stub_pipeline import PARAMS, radar_look
 
 
@@ -86,3 +89,25 @@ def test_same_target_with_adsb_is_friend_and_never_engaged() -> None:
     assert ident and all(e.payload.affiliation.value == "friend" for e in ident)  # type: ignore[union-attr]
     assert not any(e.kind.value.startswith("engagement") for e in events)
     assert not any(e.kind is EventKind.ALERT_RAISED for e in events)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["mark", "forget"]), st.lists(st.integers(0, 30), unique=True)),
+        max_size=30,
+    )
+)
+def test_report_clock_behaves_like_a_dictionary_of_last_times(ops: list) -> None:  # type: ignore[type-arg]
+    clock, ref = ReportClock(), {}  # type: ignore[var-annotated]
+    for t, (op, ids) in enumerate(ops):
+        arr = np.array(ids, dtype=np.int64)
+        if op == "mark":
+            clock.mark(arr, float(t))
+            ref.update(dict.fromkeys(ids, float(t)))
+        else:
+            clock.forget(arr)
+            for i in ids:
+                ref.pop(i, None)
+        probe = np.arange(0, 31, dtype=np.int64)
+        expected = [ref.get(int(i), -np.inf) for i in probe]
+        assert clock.last(probe).tolist() == expected

@@ -48,6 +48,37 @@ class StepInputs:
 
 
 @dataclass(slots=True)
+class ReportClock:
+    """When each track was last published, as sorted id and time arrays (vectorised lookups)."""
+
+    ids: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    t_s: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    def last(self, ids: IntArray) -> FloatArray:
+        """Last report time of each id (-inf for ids never reported)."""
+        out = np.full(ids.shape, -np.inf)
+        if self.ids.size:
+            pos = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
+            hit = self.ids[pos] == ids
+            out[hit] = self.t_s[pos[hit]]
+        return out
+
+    def mark(self, ids: IntArray, t_s: float) -> None:
+        """Record that `ids` were reported at `t_s`."""
+        ids = np.asarray(ids, dtype=np.int64)
+        merged = np.union1d(self.ids, ids)
+        times = np.full(merged.size, t_s)
+        keep = ~np.isin(self.ids, ids)
+        times[np.searchsorted(merged, self.ids[keep])] = self.t_s[keep]
+        self.ids, self.t_s = merged, times
+
+    def forget(self, ids: IntArray) -> None:
+        """Drop ended tracks."""
+        keep = ~np.isin(self.ids, ids)
+        self.ids, self.t_s = self.ids[keep], self.t_s[keep]
+
+
+@dataclass(slots=True)
 class PipelineState:
     """Everything the pipeline remembers between steps: one book per stage."""
 
@@ -58,7 +89,7 @@ class PipelineState:
     engage: EngageBook
     update_period_s: float = 1.0
     next_seq: int = 0
-    last_report_t_s: dict[int, float] = field(default_factory=dict)
+    reported: ReportClock = field(default_factory=ReportClock)
     coop: CoopTracks = field(default_factory=CoopTracks)
 
     def events(self, emissions: Sequence[Emission], t_s: float) -> list[Event]:
@@ -113,7 +144,7 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
             tid = int(table.track_id[r])
             rep = _track_report(tid, batch.t_s, table.x[r], table.P[r], int(table.n_updates[r]))
             em.append((EventKind.TRACK_CONFIRMED, tid, rep))
-            state.last_report_t_s[tid] = batch.t_s
+        state.reported.mark(res.confirmed_ids, batch.t_s)
 
     table = state.tracker.table
     conf = np.flatnonzero(table.confirmed)
@@ -153,7 +184,7 @@ def _lost(state: PipelineState, ids: IntArray, t_s: float, why: str, em: list[Em
     ids = np.asarray(ids, dtype=np.int64)
     for tid in ids.tolist():
         em.append((EventKind.TRACK_LOST, tid, TrackLost(track_id=tid, t_s=t_s, reason=why)))
-        state.last_report_t_s.pop(tid, None)
+    state.reported.forget(ids)
     em.extend(state.threats.forget(ids, t_s, f"track {why}"))
     state.identities.forget(ids)
 
@@ -194,13 +225,17 @@ def _cooperative(
 
 
 def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list[Emission]) -> None:
-    """TRACK_UPDATED for each confirmed track at most once per `update_period_s`."""
+    """TRACK_UPDATED for each confirmed track at most once per `update_period_s`.
+
+    The due check is one array operation; records are built only for the tracks that are due.
+    """
     table = state.tracker.table
-    for r in conf.tolist():
+    ids = table.track_id[conf].astype(np.int64)
+    due = t_s - state.reported.last(ids) >= state.update_period_s
+    for r in conf[due].tolist():
         tid = int(table.track_id[r])
-        if t_s - state.last_report_t_s.get(tid, -np.inf) >= state.update_period_s:
-            rep = _track_report(
-                tid, float(table.t_s[r]), table.x[r], table.P[r], int(table.n_updates[r])
-            )
-            em.append((EventKind.TRACK_UPDATED, tid, rep))
-            state.last_report_t_s[tid] = t_s
+        rep = _track_report(
+            tid, float(table.t_s[r]), table.x[r], table.P[r], int(table.n_updates[r])
+        )
+        em.append((EventKind.TRACK_UPDATED, tid, rep))
+    state.reported.mark(ids[due], t_s)
