@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
+from matplotlib.path import Path as MplPath
 
 from bastion.core.params import ScenarioParams, ZoneParams
 from bastion.core.records import FloatArray, Outcome, TruthHistory
@@ -50,10 +51,20 @@ def _centroid_m(polygon_m: Sequence[tuple[float, float]]) -> tuple[float, float]
     )
 
 
+def _label_point_m(zone: ZoneParams, others: Sequence[ZoneParams]) -> tuple[float, float, str]:
+    """Where a zone's name goes (metres) and its vertical alignment: the centroid, unless another
+    zone's centroid lies inside this zone (a perimeter around a chancery), then just inside its top."""
+    cx, cy = _centroid_m(zone.polygon_m)
+    outline = MplPath(np.asarray(zone.polygon_m, dtype=np.float64))
+    if any(outline.contains_point(_centroid_m(o.polygon_m)) for o in others if o is not zone):
+        top = max(y for _, y in zone.polygon_m)
+        return cx, top, "top"
+    return cx, cy, "center"
+
+
 def _draw_zones(ax: Axes, zones: Sequence[ZoneParams], labels: bool) -> None:
-    for zone in zones:
-        if len(zone.polygon_m) < 3:
-            continue
+    drawable = [z for z in zones if len(z.polygon_m) >= 3]
+    for zone in drawable:
         xy = np.asarray(zone.polygon_m, dtype=np.float64) * _KM
         ax.add_patch(
             Polygon(
@@ -62,13 +73,13 @@ def _draw_zones(ax: Axes, zones: Sequence[ZoneParams], labels: bool) -> None:
         )
         if not labels:
             continue
-        cx, cy = _centroid_m(zone.polygon_m)
+        lx, ly, va = _label_point_m(zone, drawable)
         ax.text(
-            cx * _KM,
-            cy * _KM,
+            lx * _KM,
+            ly * _KM,
             zone.name,
             ha="center",
-            va="center",
+            va=va,
             fontsize=8.5,
             fontweight="bold",
             color="#7a4100",
