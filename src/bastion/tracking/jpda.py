@@ -1,0 +1,373 @@
+"""Joint probabilistic data association (JPDA) with cluster decomposition, over gated pairs.
+
+References: T. E. Fortmann, Y. Bar-Shalom, M. Scheffe, "Sonar tracking of multiple targets using joint
+probabilistic data association", IEEE J. Oceanic Eng. 8(3), 1983; Y. Bar-Shalom, P. Willett, X. Tian,
+"Tracking and Data Fusion", YBS Publishing 2011, ch. 6 (parametric JPDA); J. L. Williams, R. A. Lau,
+"Approximate evaluation of marginal association probabilities with belief propagation", IEEE Trans.
+AES 50(4), 2014 (the fallback for oversized clusters).
+
+Model (parametric JPDA; linear position measurement z = H x + w, H = [I3 0], frames site ENU, m):
+every track i is detected with probability `pd`, its detection falls in the chi-square gate with
+probability `pg` (= chi2.cdf(gate_chi2, 3) for the gate `gating.gate` used), and false alarms are Poisson
+with spatial density `clutter_density_per_m3` (lambda, 1/m^3). A joint event assigns each track at most
+one detection and each detection at most one track, among the gated pairs only; its weight is
+
+    prod over assigned pairs (i, j) of  L_ij = pd N(z_j; H x_i, S_ij) / lambda
+    prod over unassigned tracks        of  1 - pd pg,
+
+with S_ij = P_i,pos + R_j. The marginals beta_ij (detection j is track i's) and beta_i0 (track i has no
+detection) are sums of normalised event weights. This is the same event weighting as Stone Soup's
+`JPDA` with `PDAHypothesiser` (checked in tests/tracking/test_jpda_oracle.py).
+
+Cluster decomposition: the connected components of the bipartite track-detection gate graph
+(`scipy.sparse.csgraph.connected_components`) are independent. A cluster with one track (nearly all of
+them in a sparse scene) is a plain PDA, solved for all such tracks at once with segment sums. A
+cluster with several tracks is solved by exact enumeration of its feasible joint events, vectorised
+over events and grown one track at a time; if the event count would pass `max_hypotheses`, that cluster
+falls back to loopy belief propagation (Williams & Lau 2014; approximate, usually within 1e-2 of the
+exact marginals) and is counted in `JpdaResult.n_lbp_clusters`.
+
+State update (Bar-Shalom et al. 2011, sec. 6.2, generalised to one R per detection): each pair's
+Kalman posterior (x_ij, P_ij) and the prediction (x_i, P_i) form a Gaussian mixture with weights beta,
+reduced to its first two moments:
+
+    x+ = x + sum_j beta_ij K_ij v_ij
+    P+ = P - sum_j beta_ij K_ij H P + sum_j beta_ij d_ij d_ij^T - dbar dbar^T,  d_ij = K_ij v_ij,
+
+which with a common R is the textbook x+ = x + K vbar, P+ = beta_0 P + (1 - beta_0) P_c + K (sum_j
+beta_j v_j v_j^T - vbar vbar^T) K^T. Sums over pairs are sparse matrix products (no per-track loop).
+
+Bookkeeping rule for new tracks: `JpdaResult.det_assoc_prob[j]` = sum_i beta_ij is the probability
+that detection j belongs to some existing track; the tracker should start a tentative track from every
+detection with det_assoc_prob < `new_track_threshold` (see `free_detections`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
+
+from bastion.tracking.updater import inv_sym3
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JpdaParams:
+    """JPDA model parameters.
+
+    `pd`: detection probability per track per scan (0, 1). `pg`: probability that a detected target's
+    measurement is inside the gate, chi2.cdf(gate_chi2, 3) for the gate actually used (0, 1].
+    `clutter_density_per_m3`: false-alarm spatial density lambda, 1/m^3 (> 0). `max_hypotheses`: the
+    largest number of joint events enumerated exactly in one cluster; larger clusters use loopy belief
+    propagation. `lbp_tol`, `lbp_max_iter`: its convergence tolerance (on messages) and iteration cap.
+    """
+
+    pd: float
+    pg: float
+    clutter_density_per_m3: float
+    max_hypotheses: int = 20_000
+    lbp_tol: float = 1e-10
+    lbp_max_iter: int = 200
+
+    def __post_init__(self) -> None:
+        if not (0.0 < self.pd < 1.0 and 0.0 < self.pg <= 1.0 and self.clutter_density_per_m3 > 0):
+            raise ValueError(
+                f"JpdaParams needs 0 < pd < 1, 0 < pg <= 1, clutter density > 0; got pd={self.pd}, "
+                f"pg={self.pg}, clutter_density_per_m3={self.clutter_density_per_m3}"
+            )
+        if self.max_hypotheses < 1:
+            raise ValueError("JpdaParams.max_hypotheses must be >= 1")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class JpdaResult:
+    """Output of `jpda` for N tracks, M detections and P gated pairs.
+
+    `x` (N, d), `P` (N, d, d): updated states and covariances (site ENU, SI units of the state).
+    `beta` (P,): marginal association probability of each input pair, in input order. `beta0` (N,):
+    probability that the track has no detection (1 for a track with no gated detection).
+    `best_det` (N,): index of the most likely detection of each track, -1 if "no detection" is the most
+    likely. `det_assoc_prob` (M,): sum over tracks of beta for each detection. `n_clusters`: connected
+    components that contain a track; `n_multi_clusters`: those with two or more tracks;
+    `n_lbp_clusters`: those solved approximately by belief propagation; `n_events`: joint events
+    enumerated exactly in all multi-track clusters.
+    """
+
+    x: FloatArray
+    P: FloatArray
+    beta: FloatArray
+    beta0: FloatArray
+    best_det: IntArray
+    det_assoc_prob: FloatArray
+    n_clusters: int
+    n_multi_clusters: int
+    n_lbp_clusters: int
+    n_events: int
+
+
+def log_det_sym3(S: FloatArray) -> FloatArray:
+    """Natural log-determinants of symmetric positive-definite 3x3 matrices `S` (K, 3, 3), (K,)."""
+    a, b, c = S[:, 0, 0], S[:, 0, 1], S[:, 0, 2]
+    d, e, f = S[:, 1, 1], S[:, 1, 2], S[:, 2, 2]
+    out: FloatArray = np.log(a * (d * f - e * e) + b * (c * e - b * f) + c * (b * e - c * d))
+    return out
+
+
+def pair_log_likelihood_ratio(
+    d2: FloatArray, log_det_S: FloatArray, pd: float, clutter_density_per_m3: float
+) -> FloatArray:
+    """ln L_ij = ln pd - ln lambda - d2/2 - ln sqrt((2 pi)^3 |S|) for gated pairs (dimensionless)."""
+    out: FloatArray = (
+        math.log(pd) - math.log(clutter_density_per_m3) - 0.5 * (d2 + log_det_S + 3.0 * _LOG_2PI)
+    )
+    return out
+
+
+def _segment_sum(index: IntArray, values: FloatArray, n: int) -> FloatArray:
+    """Sums of `values` (K, ...) grouped by `index` (K,) into n rows, (n, ...), via a sparse product."""
+    k = index.shape[0]
+    A = sp.csr_matrix((np.ones(k), (index, np.arange(k))), shape=(n, k))
+    flat = values.reshape(k, -1)
+    out: FloatArray = np.asarray(A @ flat).reshape((n, *values.shape[1:]))
+    return out
+
+
+def _pda_marginals(
+    trk: IntArray, log_l: FloatArray, log_miss: float, n: int
+) -> tuple[FloatArray, FloatArray]:
+    """Single-track clusters (plain PDA, Bar-Shalom et al. 2011 sec. 3.4): beta per pair and beta0
+    per track row in 0..n-1, with a per-track max shift so that nothing overflows."""
+    shift = np.full(n, log_miss)
+    np.maximum.at(shift, trk, log_l)
+    w = np.exp(log_l - shift[trk])
+    denom = np.exp(log_miss - shift) + np.bincount(trk, weights=w, minlength=n)
+    return w / denom[trk], np.exp(log_miss - shift) / denom
+
+
+def _enumerate_cluster(
+    ltrk: IntArray, ldet: IntArray, log_l: FloatArray, log_miss: float, cap: int
+) -> tuple[FloatArray, FloatArray, int] | None:
+    """Exact marginals of one cluster by enumerating its feasible joint events, or None past `cap`.
+
+    `ltrk`, `ldet` (Q,): local track (0..k-1) and detection (0..q-1) index of each pair. Events are
+    grown one track at a time as arrays: `choice` (E, tracks so far) holds an option id (pair index,
+    or Q + track for a miss), `used` (E, q) the detections taken. Returns (beta (Q,), beta0 (k,),
+    number of events).
+    """
+    k = int(ltrk.max()) + 1
+    q = int(ldet.max()) + 1
+    nq = ltrk.shape[0]
+    order = np.argsort(ltrk, kind="stable")
+    starts = np.searchsorted(ltrk[order], np.arange(k + 1))
+    choice = np.zeros((1, 0), dtype=np.int64)
+    used = np.zeros((1, q), dtype=bool)
+    logw = np.zeros(1)
+    for i in range(k):
+        pairs = order[starts[i] : starts[i + 1]]
+        opts = np.concatenate([[nq + i], pairs])
+        e = choice.shape[0]
+        # Candidate (event, option) combinations; a detection already used is infeasible.
+        ev = np.repeat(np.arange(e), opts.shape[0])
+        op = np.tile(opts, e)
+        is_pair = op < nq
+        det_of = np.where(is_pair, ldet[np.minimum(op, nq - 1)], 0)
+        ok = ~is_pair | ~used[ev, det_of]
+        ev, op, is_pair, det_of = ev[ok], op[ok], is_pair[ok], det_of[ok]
+        if ev.shape[0] > cap:
+            return None
+        choice = np.concatenate([choice[ev], op[:, None]], axis=1)
+        used = used[ev]
+        used[np.flatnonzero(is_pair), det_of[is_pair]] = True
+        logw = logw[ev] + np.where(is_pair, log_l[np.minimum(op, nq - 1)], log_miss)
+    w = np.exp(logw - logw.max())
+    w /= w.sum()
+    mass: FloatArray = np.bincount(
+        choice.ravel(), weights=np.repeat(w, k), minlength=nq + k
+    ).astype(np.float64)
+    return mass[:nq], mass[nq:], int(choice.shape[0])
+
+
+def _lbp_marginals(
+    trk: IntArray, det: IntArray, log_l: FloatArray, log_miss: float, params: JpdaParams
+) -> tuple[FloatArray, FloatArray]:
+    """Approximate marginals by loopy belief propagation (Williams & Lau 2014, sec. III), vectorised
+    over all pairs given. Tracks and detections are compact indices. Returns (beta (Q,), beta0 (k,))."""
+    nt = int(trk.max()) + 1
+    nd = int(det.max()) + 1
+    psi: FloatArray = np.exp(np.minimum(log_l - log_miss, 700.0))
+    nu: FloatArray = np.ones_like(psi)
+    for _ in range(params.lbp_max_iter):
+        s_t = np.bincount(trk, weights=psi * nu, minlength=nt)
+        mu = psi / (1.0 + s_t[trk] - psi * nu)
+        s_d = np.bincount(det, weights=mu, minlength=nd)
+        nu_new: FloatArray = (1.0 / (1.0 + s_d[det] - mu)).astype(np.float64)
+        done = float(np.max(np.abs(nu_new - nu))) < params.lbp_tol
+        nu = nu_new
+        if done:
+            break
+    s_f = np.bincount(trk, weights=psi * nu, minlength=nt)
+    b: FloatArray = (psi * nu / (1.0 + s_f[trk])).astype(np.float64)
+    b0: FloatArray = (1.0 / (1.0 + s_f)).astype(np.float64)
+    return b, b0
+
+
+def marginals(
+    trk: IntArray,
+    det: IntArray,
+    log_l: FloatArray,
+    n_tracks: int,
+    n_dets: int,
+    params: JpdaParams,
+) -> tuple[FloatArray, FloatArray, tuple[int, int, int, int]]:
+    """Marginal association probabilities over gated pairs, cluster by cluster.
+
+    `trk`, `det` (P,): pairs' track rows (< n_tracks) and detection indices (< n_dets), each pair at
+    most once; `log_l` (P,): their ln L_ij (`pair_log_likelihood_ratio`). Returns beta (P,) in input
+    order, beta0 (n_tracks,) and (clusters, multi-track clusters, LBP clusters, events enumerated).
+    """
+    log_miss = math.log1p(-params.pd * params.pg)
+    n_p = trk.shape[0]
+    beta = np.zeros(n_p)
+    beta0 = np.ones(n_tracks)
+    if n_p == 0:
+        return beta, beta0, (n_tracks, 0, 0, 0)
+    graph = sp.csr_matrix(
+        (np.ones(n_p), (trk, n_tracks + det)), shape=(n_tracks + n_dets, n_tracks + n_dets)
+    )
+    _, label = connected_components(graph, directed=False)
+    t_label = label[:n_tracks]
+    tracks_in = np.bincount(t_label, minlength=int(label.max()) + 1)
+    n_clusters = int(np.count_nonzero(tracks_in))
+    pair_label = t_label[trk]
+    single = tracks_in[pair_label] == 1
+
+    b_s, b0_s = _pda_marginals(trk[single], log_l[single], log_miss, n_tracks)
+    beta[single] = b_s
+    has_single = np.zeros(n_tracks, dtype=bool)
+    has_single[trk[single]] = True
+    beta0[has_single] = b0_s[has_single]
+
+    multi = np.flatnonzero(~single)
+    n_multi = n_lbp = n_events = 0
+    if multi.shape[0]:
+        order = multi[np.argsort(pair_label[multi], kind="stable")]
+        lab = pair_label[order]
+        cuts = np.flatnonzero(lab[1:] != lab[:-1]) + 1
+        lbp_pairs: list[IntArray] = []
+        for seg in np.split(order, cuts):
+            n_multi += 1
+            t_u, lt = np.unique(trk[seg], return_inverse=True)
+            _, ld = np.unique(det[seg], return_inverse=True)
+            res = _enumerate_cluster(lt, ld, log_l[seg], log_miss, params.max_hypotheses)
+            if res is None:
+                lbp_pairs.append(seg)
+                n_lbp += 1
+                continue
+            beta[seg], beta0[t_u], ne = res
+            n_events += ne
+        if lbp_pairs:
+            seg = np.concatenate(lbp_pairs)
+            t_u, lt = np.unique(trk[seg], return_inverse=True)
+            _, ld = np.unique(det[seg], return_inverse=True)
+            beta[seg], beta0[t_u] = _lbp_marginals(lt, ld, log_l[seg], log_miss, params)
+    return beta, beta0, (n_clusters, n_multi, n_lbp, n_events)
+
+
+def pda_combine(
+    x: FloatArray,
+    P: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    trk: IntArray,
+    det: IntArray,
+    beta: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Moment-matched mixture update (module docstring) of states `x` (N, d), `P` (N, d, d), d >= 3
+    with position in columns 0:3, from detections `z` (M, 3), `R` (M, 3, 3) over pairs (trk, det)
+    with weights `beta` (P,). Tracks without pairs keep (x, P). Returns new arrays."""
+    n = x.shape[0]
+    if trk.shape[0] == 0:
+        return x.copy(), P.copy()
+    Pt = P.take(trk, axis=0)
+    PHt = Pt[:, :, :3]
+    S = Pt[:, :3, :3] + R.take(det, axis=0)
+    gain = PHt @ inv_sym3(S)
+    v = z.take(det, axis=0) - x.take(trk, axis=0)[:, :3]
+    dx = (gain @ v[:, :, None])[:, :, 0]
+    wdx = beta[:, None] * dx
+    dbar = _segment_sum(trk, wdx, n)
+    terms = beta[:, None, None] * (gain @ Pt[:, :3, :] - dx[:, :, None] * dx[:, None, :])
+    P_new = P - _segment_sum(trk, terms, n) - dbar[:, :, None] * dbar[:, None, :]
+    P_new = 0.5 * (P_new + P_new.transpose(0, 2, 1))
+    return x + dbar, P_new
+
+
+def free_detections(det_assoc_prob: FloatArray, new_track_threshold: float = 0.5) -> BoolArray:
+    """Detections that should start tentative tracks: total association probability to existing
+    tracks below `new_track_threshold` (dimensionless, in [0, 1]), shape (M,)."""
+    free: BoolArray = det_assoc_prob < new_track_threshold
+    return free
+
+
+def jpda(
+    x: FloatArray,
+    P: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    trk: IntArray,
+    det: IntArray,
+    d2: FloatArray,
+    params: JpdaParams,
+) -> JpdaResult:
+    """JPDA association and update of N predicted tracks with M position detections.
+
+    `x` (N, d), `P` (N, d, d): predicted states, position in columns 0:3 (site ENU, m); `z` (M, 3),
+    `R` (M, 3, 3): detections and their covariances (m, m^2); `trk`, `det`, `d2` (P,): gated pairs and
+    their squared Mahalanobis distances as returned by `gating.gate` (which must use the gate that
+    `params.pg` describes). Inputs are not modified. See `JpdaResult`.
+    """
+    n = x.shape[0]
+    m = z.shape[0]
+    trk = np.asarray(trk, dtype=np.int64)
+    det = np.asarray(det, dtype=np.int64)
+    if trk.shape[0]:
+        S = P[trk, :3, :3] + R[det]
+        log_l = pair_log_likelihood_ratio(
+            d2, log_det_sym3(S), params.pd, params.clutter_density_per_m3
+        )
+    else:
+        log_l = np.zeros(0)
+    beta, beta0, (n_c, n_multi, n_lbp, n_ev) = marginals(trk, det, log_l, n, m, params)
+    x_new, P_new = pda_combine(x, P, z, R, trk, det, beta)
+    # Most likely detection per track: the largest pair beta if it beats beta0.
+    best_det = np.full(n, -1, dtype=np.int64)
+    if trk.shape[0]:
+        order = np.lexsort((det, -beta, trk))
+        first = np.ones(order.shape[0], dtype=bool)
+        first[1:] = trk[order[1:]] != trk[order[:-1]]
+        top = order[first]
+        win = beta[top] > beta0[trk[top]]
+        best_det[trk[top[win]]] = det[top[win]]
+    det_prob: FloatArray = np.bincount(det, weights=beta, minlength=m).astype(np.float64)
+    return JpdaResult(
+        x=x_new,
+        P=P_new,
+        beta=beta,
+        beta0=beta0,
+        best_det=best_det,
+        det_assoc_prob=det_prob,
+        n_clusters=n_c,
+        n_multi_clusters=n_multi,
+        n_lbp_clusters=n_lbp,
+        n_events=n_ev,
+    )
