@@ -3,6 +3,7 @@
 Pure functions over bytes, built on PyPI `libasterix` (module `asterix`)::
 
     decode_datagram(data) -> list[Cat048Plot | Cat034Message | Cat062Track | UnsupportedBlock]
+    decode_cat048_fast(payload) -> list[Cat048Plot]   (numpy; libasterix for what it does not take)
     encode_cat048(plots) / encode_cat034(messages) / encode_cat062(tracks) -> bytes
 
 plus the conversions to and from Bastion's records (`plots_to_batch`, `batch_to_plots`,
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from bastion.codecs.asterix.cat034 import Cat034Message, ServiceKind, decode_cat034, encode_cat034
 from bastion.codecs.asterix.cat048 import Cat048Plot, decode_cat048, encode_cat048
+from bastion.codecs.asterix.cat048_fast import decode_cat048_fast
 from bastion.codecs.asterix.cat062 import Cat062Track, decode_cat062, encode_cat062
 from bastion.codecs.asterix.datablock import MAX_DATAGRAM_BYTES, split_datablocks
 from bastion.codecs.asterix.radar import (
@@ -43,6 +45,7 @@ __all__ = [
     "cat062_to_report",
     "decode_cat034",
     "decode_cat048",
+    "decode_cat048_fast",
     "decode_cat062",
     "decode_datagram",
     "elevation_from_height",
@@ -67,7 +70,7 @@ class UnsupportedBlock:
 AsterixItem = Cat048Plot | Cat034Message | Cat062Track | UnsupportedBlock
 
 _DECODERS: dict[int, Callable[[bytes], Sequence[AsterixItem]]] = {
-    48: decode_cat048,
+    48: decode_cat048_fast,  # same plots as decode_cat048 (libasterix), several times faster
     34: decode_cat034,
     62: decode_cat062,
 }
