@@ -29,7 +29,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.tracking.kalman_update import UpdateResult, diag_covariance, ekf_update, ukf_update
+from bastion.tracking.kalman_update import (
+    UpdateResult,
+    diag_covariance,
+    iterated_ekf_update,
+    ukf_update,
+)
 from bastion.tracking.radar_models import MIN_RANGE_M, radar_h, radar_jacobian
 
 FloatArray = NDArray[np.float64]
@@ -86,16 +91,23 @@ def bearing_update(
     sensor_enu_m: FloatArray,
     *,
     min_range_m: float = MIN_RANGE_M,
+    iterations: int = 1,
 ) -> UpdateResult:
     """EKF update of states `x` (K, d >= 3), `P` (K, d, d) with bearings `az_rad` (K,) and, unless
     None, elevations `el_rad` (K,), 1-sigma `sigma_az_rad`, `sigma_el_rad` (scalars or (K,); the
-    latter unused without elevations), from a direction finder at `sensor_enu_m` (3,) or (K, 3)."""
+    latter unused without elevations), from a direction finder at `sensor_enu_m` (3,) or (K, 3).
+    `iterations` > 1 runs the iterated EKF (`kalman_update.iterated_ekf_update`)."""
     z, R, rows = _measurement(x, P, az_rad, el_rad, sigma_az_rad, sigma_el_rad)
     k = x.shape[0]
     sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))
-    hx = radar_h(x, sensor, False, min_range_m)[:, rows]
-    H = radar_jacobian(x, sensor, False, min_range_m)[:, rows, :]
-    return ekf_update(x, P, z, R, hx, H, tuple(range(z.shape[1])))
+
+    def h(xs: FloatArray) -> FloatArray:
+        return radar_h(xs, sensor, False, min_range_m)[:, rows]
+
+    def jac(xs: FloatArray) -> FloatArray:
+        return radar_jacobian(xs, sensor, False, min_range_m)[:, rows, :]
+
+    return iterated_ekf_update(x, P, z, R, h, jac, tuple(range(z.shape[1])), iterations)
 
 
 def bearing_ukf_update(

@@ -135,6 +135,33 @@ def ekf_update(
     return UpdateResult(x=x_new, P=symmetrise(P_new), innovation=v, S=S)
 
 
+def iterated_ekf_update(
+    x: FloatArray,
+    P: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    h: Callable[[FloatArray], FloatArray],
+    jacobian: Callable[[FloatArray], FloatArray],
+    angle_cols: Sequence[int] = (),
+    iterations: int = 1,
+) -> UpdateResult:
+    """Iterated EKF (Gauss-Newton on the MAP cost; Bell and Cathey, "The iterated Kalman filter
+    update as a Gauss-Newton method", IEEE TAC 38(2), 1993): re-linearise at the latest estimate,
+
+        x_{i+1} = x + K_i (z - h(x_i) - H_i (x - x_i)),   K_i = P H_i^T (H_i P H_i^T + R)^-1
+
+    `iterations` = 1 is the plain EKF. P+ uses the last H_i (Joseph form); `innovation` and `S` are
+    those of the prior (i = 0), as gating and likelihoods need. `h` maps (K, d) -> (K, m), `jacobian`
+    (K, d) -> (K, m, d)."""
+    first = ekf_update(x, P, z, R, h(x), jacobian(x), angle_cols)
+    res = first
+    for _ in range(iterations - 1):
+        H = jacobian(res.x)
+        hx = h(res.x) + np.einsum("kmd,kd->km", H, x - res.x)  # h linearised about x_i, at x
+        res = ekf_update(x, P, z, R, hx, H, angle_cols)
+    return UpdateResult(x=res.x, P=res.P, innovation=first.innovation, S=first.S)
+
+
 def sigma_points(
     x: FloatArray, P: FloatArray, alpha: float, beta: float, kappa: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
