@@ -75,7 +75,7 @@ class JpdaParams:
     pd: float
     pg: float
     clutter_density_per_m3: float
-    max_hypotheses: int = 20_000
+    max_hypotheses: int = 10_000
     lbp_tol: float = 1e-10
     lbp_max_iter: int = 200
 
@@ -133,15 +133,6 @@ def pair_log_likelihood_ratio(
     return out
 
 
-def _segment_sum(index: IntArray, values: FloatArray, n: int) -> FloatArray:
-    """Sums of `values` (K, ...) grouped by `index` (K,) into n rows, (n, ...), via a sparse product."""
-    k = index.shape[0]
-    A = sp.csr_matrix((np.ones(k), (index, np.arange(k))), shape=(n, k))
-    flat = values.reshape(k, -1)
-    out: FloatArray = np.asarray(A @ flat).reshape((n, *values.shape[1:]))
-    return out
-
-
 def _pda_marginals(
     trk: IntArray, log_l: FloatArray, log_miss: float, n: int
 ) -> tuple[FloatArray, FloatArray]:
@@ -160,41 +151,47 @@ def _enumerate_cluster(
     """Exact marginals of one cluster by enumerating its feasible joint events, or None past `cap`.
 
     `ltrk`, `ldet` (Q,): local track (0..k-1) and detection (0..q-1) index of each pair. Events are
-    grown one track at a time as arrays: `choice` (E, tracks so far) holds an option id (pair index,
-    or Q + track for a miss), `used` (E, q) the detections taken. Returns (beta (Q,), beta0 (k,),
-    number of events).
+    grown one track at a time as arrays (vectorised over events and options): each stage keeps, per
+    event, its parent event and the option taken (a pair index, or Q + track for a miss); the
+    detections already taken are bits of `used` (E, ceil(q / 64)) uint64 words. The number of events
+    never decreases from one stage to the next (a miss is always feasible), so the cap is checked
+    exactly at each stage. Returns (beta (Q,), beta0 (k,), number of events).
     """
     k = int(ltrk.max()) + 1
     q = int(ldet.max()) + 1
     nq = ltrk.shape[0]
     order = np.argsort(ltrk, kind="stable")
     starts = np.searchsorted(ltrk[order], np.arange(k + 1))
-    choice = np.zeros((1, 0), dtype=np.int64)
-    used = np.zeros((1, q), dtype=bool)
+    used = np.zeros((1, (q + 63) // 64), dtype=np.uint64)
     logw = np.zeros(1)
+    parents: list[IntArray] = []
+    options: list[IntArray] = []
     for i in range(k):
         pairs = order[starts[i] : starts[i + 1]]
-        opts = np.concatenate([[nq + i], pairs])
-        e = choice.shape[0]
-        # Candidate (event, option) combinations; a detection already used is infeasible.
-        ev = np.repeat(np.arange(e), opts.shape[0])
-        op = np.tile(opts, e)
-        is_pair = op < nq
-        det_of = np.where(is_pair, ldet[np.minimum(op, nq - 1)], 0)
-        ok = ~is_pair | ~used[ev, det_of]
-        ev, op, is_pair, det_of = ev[ok], op[ok], is_pair[ok], det_of[ok]
+        word = ldet[pairs] // 64
+        bit = (ldet[pairs] % 64).astype(np.uint64)
+        # ok (E, 1 + deg): the miss always, a pair if its detection is still free.
+        taken = (used[:, word] >> bit[None, :]) & np.uint64(1)
+        ok = np.concatenate([np.ones((used.shape[0], 1), dtype=bool), taken == 0], axis=1)
+        ev, oi = np.nonzero(ok)
         if ev.shape[0] > cap:
             return None
-        choice = np.concatenate([choice[ev], op[:, None]], axis=1)
+        is_pair = oi > 0
+        pi = pairs[np.maximum(oi - 1, 0)]
         used = used[ev]
-        used[np.flatnonzero(is_pair), det_of[is_pair]] = True
-        logw = logw[ev] + np.where(is_pair, log_l[np.minimum(op, nq - 1)], log_miss)
+        rows = np.flatnonzero(is_pair)
+        used[rows, word[oi[rows] - 1]] |= np.uint64(1) << bit[oi[rows] - 1]
+        logw = logw[ev] + np.where(is_pair, log_l[pi], log_miss)
+        parents.append(ev)
+        options.append(np.where(is_pair, pi, nq + i))
     w = np.exp(logw - logw.max())
     w /= w.sum()
-    mass: FloatArray = np.bincount(
-        choice.ravel(), weights=np.repeat(w, k), minlength=nq + k
-    ).astype(np.float64)
-    return mass[:nq], mass[nq:], int(choice.shape[0])
+    mass = np.zeros(nq + k)
+    idx = np.arange(w.shape[0])
+    for i in range(k - 1, -1, -1):
+        mass += np.bincount(options[i][idx], weights=w, minlength=nq + k)
+        idx = parents[i][idx]
+    return mass[:nq], mass[nq:], int(w.shape[0])
 
 
 def _lbp_marginals(
@@ -304,11 +301,17 @@ def pda_combine(
     gain = PHt @ inv_sym3(S)
     v = z.take(det, axis=0) - x.take(trk, axis=0)[:, :3]
     dx = (gain @ v[:, :, None])[:, :, 0]
-    wdx = beta[:, None] * dx
-    dbar = _segment_sum(trk, wdx, n)
-    terms = beta[:, None, None] * (gain @ Pt[:, :3, :] - dx[:, :, None] * dx[:, None, :])
-    P_new = P - _segment_sum(trk, terms, n) - dbar[:, :, None] * dbar[:, None, :]
-    P_new = 0.5 * (P_new + P_new.transpose(0, 2, 1))
+    # Weighted segment sums over each track's pairs as one sparse (N, P) matrix of the betas.
+    k = trk.shape[0]
+    W = sp.csr_matrix((beta, (trk, np.arange(k))), shape=(n, k))
+    dbar: FloatArray = np.asarray(W @ dx)
+    terms = gain @ Pt[:, :3, :]
+    terms -= dx[:, :, None] * dx[:, None, :]
+    P_new: FloatArray = P - np.asarray(W @ terms.reshape(k, -1)).reshape(P.shape)
+    P_new -= dbar[:, :, None] * dbar[:, None, :]
+    # Exact symmetry: mirror the upper triangle onto the lower one.
+    iu = np.triu_indices(P.shape[1], 1)
+    P_new[:, iu[1], iu[0]] = P_new[:, iu[0], iu[1]]
     return x + dbar, P_new
 
 
