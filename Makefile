@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/eval_warn.py --shots 500 --seed 1 --markdown benchmarks/results/warn.md
 	$(BIN)/python benchmarks/ingest.py --tracks 1000 --clutter 100 --scans 5 --seconds 10 --seed 1 --markdown benchmarks/results/ingest.md
 	$(BIN)/bastion eval engage --salvos 100 --seed 1 --markdown benchmarks/results/engage.md
+	$(BIN)/python benchmarks/registration.py --runs 100 --seed 1 --sweep --markdown benchmarks/results/registration.md
 
 clean:
 	rm -rf $(VENV) $(PEER_VENV) runs .mypy_cache .pytest_cache .ruff_cache
