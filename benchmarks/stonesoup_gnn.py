@@ -106,9 +106,10 @@ def stonesoup_detections(scn: dict[str, np.ndarray]) -> list[tuple[dt.datetime, 
 
 
 def run_stonesoup(
-    scn: dict[str, np.ndarray], params: TrackerParams
+    scn: dict[str, np.ndarray], params: TrackerParams, ids_out: list[np.ndarray] | None = None
 ) -> tuple[float, list[np.ndarray]]:
-    """ms per scan of Stone Soup's tracker, and its confirmed track positions (n, 3) after each scan."""
+    """ms per scan of Stone Soup's tracker, and its confirmed track positions (n, 3) after each scan;
+    `ids_out`, if given, receives each scan's track numbers (n,) in the same order (not timed)."""
     scans = stonesoup_detections(scn)
     q = params.process_accel_mps2**2
     transition = CombinedLinearGaussianTransitionModel([ConstantVelocity(q)] * 3)
@@ -151,14 +152,18 @@ def run_stonesoup(
         updater=updater,
     )
     elapsed = 0.0
+    numbers: dict[str, int] = {}
     pictures = []
     for ts, dets in scans:
         t0 = time.perf_counter()
         _, tracks = tracker.update_tracker(ts, dets)
         elapsed += time.perf_counter() - t0
+        order = list(tracks)
         pictures.append(
-            np.array([np.asarray(t.state_vector[SS_POS, 0], dtype=float) for t in tracks]).reshape(
+            np.array([np.asarray(t.state_vector[SS_POS, 0], dtype=float) for t in order]).reshape(
                 -1, 3
             )
         )
+        if ids_out is not None:
+            ids_out.append(np.array([numbers.setdefault(t.id, len(numbers)) for t in order]))
     return elapsed / len(scans) * 1e3, pictures

@@ -49,12 +49,13 @@ from stonesoup.types.state import State
 from bastion.core.geo import enu2aer
 from bastion.core.params import TrackerParams
 from bastion.core.records import DetectionBatch
-from bastion.metrics import gospa
+from bastion.metrics import StateRows, gospa, score_siap
 from bastion.tracking import Tracker
 from stonesoup_gnn import EPOCH, run_stonesoup
 
 GOSPA_C_M = 100.0
 GOSPA_P = 1.0
+SIAP_THRESHOLD_M = 100.0
 VOLUME_M = np.array([[-20_000.0, 20_000.0], [-20_000.0, 20_000.0], [0.0, 4_000.0]])
 SIGMA_RANGE_M = 10.0
 SIGMA_AZ_RAD = 2e-3
@@ -157,15 +158,20 @@ def batches_from(scn: dict[str, np.ndarray]) -> list[DetectionBatch]:
 
 # ---- Bastion ----------------------------------------------------------------------------------
 def run_bastion(
-    scn: dict[str, np.ndarray], params: TrackerParams, repeats: int
+    scn: dict[str, np.ndarray],
+    params: TrackerParams,
+    repeats: int,
+    ids_out: list[np.ndarray] | None = None,
 ) -> tuple[float, list[np.ndarray]]:
-    """Best-of-`repeats` ms per scan, and the confirmed track positions (n, 3) after each scan."""
+    """Best-of-`repeats` ms per scan, and the confirmed track positions (n, 3) after each scan;
+    `ids_out`, if given, receives the last run's track ids (n,) per scan in the same order."""
     batches = batches_from(scn)
     best = math.inf
     pictures: list[np.ndarray] = []
     for _ in range(repeats):
         tracker = Tracker(params)
         pictures = []
+        ids: list[np.ndarray] = []
         elapsed = 0.0
         for b in batches:
             t0 = time.perf_counter()
@@ -173,7 +179,10 @@ def run_bastion(
             elapsed += time.perf_counter() - t0
             tb = tracker.table
             pictures.append(tb.x[tb.confirmed, :3].copy())
+            ids.append(tb.track_id[tb.confirmed].astype(np.int64))
         best = min(best, elapsed)
+        if ids_out is not None:
+            ids_out[:] = ids
     return best / len(batches) * 1e3, pictures
 
 
@@ -197,6 +206,32 @@ def score(
         worst = max(worst, abs(ours - float(m.value["distance"])))
     n = len(pictures)
     return {k: v / n for k, v in sums.items()}, worst
+
+
+def siap_score(
+    pictures: list[np.ndarray], ids: list[np.ndarray], truth: np.ndarray, t_s: np.ndarray
+) -> dict[str, float]:
+    """SIAP of one tracker's confirmed pictures with `bastion.metrics.score_siap` (Stone Soup's
+    TrackToTruth rule: 3 steps within SIAP_THRESHOLD_M to associate, 2 misses to end)."""
+    n_k, n_j = truth.shape[0], truth.shape[1]
+    sizes = [p.shape[0] for p in pictures]
+    tracks = StateRows(
+        t_s=np.repeat(t_s, sizes),
+        object_id=np.concatenate(ids).astype(np.int64),
+        position_m=np.concatenate(pictures).reshape(-1, 3),
+    )
+    truths = StateRows(
+        t_s=np.repeat(t_s, n_j),
+        object_id=np.tile(np.arange(n_j, dtype=np.int64), n_k),
+        position_m=truth[:, :, :3].reshape(-1, 3),
+    )
+    s, _ = score_siap(tracks, truths, threshold_m=SIAP_THRESHOLD_M)
+    return {
+        "siap_completeness": s.completeness,
+        "siap_ambiguity": s.ambiguity,
+        "siap_spuriousness": s.spuriousness,
+        "track_id_changes": float(s.track_number_changes),
+    }
 
 
 # ---- report -----------------------------------------------------------------------------------
@@ -250,6 +285,15 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "",
         f"**Speed ratio (Stone Soup / Bastion): {result['ratio']:.1f}x**, at GOSPA "
         f"{result['bastion_gospa']:.1f} (Bastion) vs {result['stonesoup_gospa']:.1f} (Stone Soup).",
+        "",
+        f"SIAP (bastion.metrics, association within {result['siap_association_threshold_m']:.0f} m), "
+        "Bastion vs Stone Soup: completeness "
+        f"{result['bastion_siap_completeness']:.3f} vs {result['stonesoup_siap_completeness']:.3f}, "
+        f"ambiguity {result['bastion_siap_ambiguity']:.3f} vs "
+        f"{result['stonesoup_siap_ambiguity']:.3f}, spuriousness "
+        f"{result['bastion_siap_spuriousness']:.3f} vs {result['stonesoup_siap_spuriousness']:.3f}, "
+        f"track-number changes {result['bastion_track_id_changes']:.0f} vs "
+        f"{result['stonesoup_track_id_changes']:.0f}.",
         "",
         "Both trackers get each detection as its converted ENU position with its own converted",
         "covariance, the same CV process noise, chi-square gate, initial velocity sigma and",
@@ -307,8 +351,12 @@ def main(argv: list[str] | None = None) -> int:
     params = TrackerParams(
         process_accel_mps2=args.accel, confirm_m=args.confirm_m, confirm_n=args.confirm_n
     )
-    b_ms, b_pics = run_bastion(scn, params, args.repeats)
-    s_ms, s_pics = run_stonesoup(scn, params)
+    b_ids: list[np.ndarray] = []
+    s_ids: list[np.ndarray] = []
+    b_ms, b_pics = run_bastion(scn, params, args.repeats, b_ids)
+    s_ms, s_pics = run_stonesoup(scn, params, s_ids)
+    b_siap = siap_score(b_pics, b_ids, scn["truth"], scn["t_s"])
+    s_siap = siap_score(s_pics, s_ids, scn["truth"], scn["t_s"])
     b_score, b_worst = score(b_pics, scn["truth"], scn["t_s"])
     s_score, s_worst = score(s_pics, scn["truth"], scn["t_s"])
 
@@ -327,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         "bastion_mean_confirmed": float(np.mean([p.shape[0] for p in b_pics])),
         "stonesoup_mean_confirmed": float(np.mean([p.shape[0] for p in s_pics])),
         "gospa_crosscheck_max_abs_diff": max(b_worst, s_worst),
+        **{f"bastion_{k}": v for k, v in b_siap.items()},
+        **{f"stonesoup_{k}": v for k, v in s_siap.items()},
+        "siap_association_threshold_m": SIAP_THRESHOLD_M,
         "targets": args.targets,
         "clutter": args.clutter,
         "scans": args.scans,
