@@ -135,6 +135,8 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
         if res.rejected_reason:
             em.append((EventKind.INPUT_REJECTED, -1, Note(t_s=batch.t_s, text=res.rejected_reason)))
             continue
+        for rej in res.rejections:
+            em.append((EventKind.INPUT_REJECTED, -1, Note(t_s=batch.t_s, text=rej.text())))
         state.threats.detections(batch, res.det_track_id)
         state.identities.detections(batch, res.det_track_id)
         _lost(state, res.lost_confirmed_ids, t_s, "not detected for too long", em)

@@ -407,6 +407,9 @@ class TrackerSpec(Spec):
     delete_misses: Annotated[Whole, Field(ge=1)] = Field(default=4, description="Misses to drop.")
     init_speed_sigma_mps: Positive = Field(default=100.0, description="New-track speed sigma, m/s.")
     max_speed_mps: Positive = Field(default=1000.0, description="Fastest plausible track, m/s.")
+    oosm_lag_s: NonNegative = Field(
+        default=0.0, description="Latest a batch may arrive and still be fused (reprocessed), s."
+    )
 
 
 class ThreatSpec(Spec):

@@ -293,6 +293,9 @@ class TrackerParams:
     delete_misses: int = 4
     init_speed_sigma_mps: float = 100.0
     max_speed_mps: float = 1000.0
+    oosm_lag_s: float = 0.0
+    """How late (s) a batch may arrive and still be fused, by rolling back and reprocessing; a
+    batch later than that is refused with a reason. 0: every out-of-sequence batch is refused."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -65,6 +65,12 @@ class DetectionBatch:
     modulation rate of the micro-Doppler line found in each detection's Doppler spectrum, Hz (rotor
     blade flash, propeller, jet engine or wing beat), NaN where no line was found; `md_ratio_db` is
     that line's power relative to the body echo, dB (NaN likewise).
+
+    Coverage, so that a tracker fusing several sensors counts a miss only against the sensors that
+    could have seen a track: `max_range_m` (m) and the elevation band `min_el_rad`..`max_el_rad` the
+    look covered (defaults: everything). A detection beyond `max_range_m` is rejected as bad input.
+    `frame` names the coordinate frame of the measurements; ``"sensor_polar"`` (range, azimuth,
+    elevation about `sensor_enu_m`) is the only one a tracker accepts.
     """
 
     sensor_id: str
@@ -82,6 +88,10 @@ class DetectionBatch:
     truth_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     md_rate_hz: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     md_ratio_db: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    max_range_m: float = math.inf
+    min_el_rad: float = -math.pi / 2.0
+    max_el_rad: float = math.pi / 2.0
+    frame: str = "sensor_polar"
 
     def __len__(self) -> int:
         return int(self.range_m.shape[0])

@@ -153,4 +153,7 @@ class Radar:
             truth_id=np.concatenate([k.astype(np.int64), np.full(n_c, -1, dtype=np.int64)])[order],
             md_rate_hz=md_rate,
             md_ratio_db=md_ratio,
+            max_range_m=p.max_range_m,
+            min_el_rad=p.min_el_rad,
+            max_el_rad=p.max_el_rad,
         )

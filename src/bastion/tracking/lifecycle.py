@@ -1,7 +1,8 @@
 """Track lifecycle: M-of-N confirmation and deletion on misses, on whole table columns.
 
-Every processed scan (detection batch) shifts each track's hit bitmask left by one and sets bit 0 if
-the track was updated. Then:
+Every processed scan (detection batch) shifts the hit bitmask of each track inside the sensor's coverage
+left by one and sets bit 0 if the track was updated (tracks outside it are not charged a scan, so
+sensors with different coverage can share one track picture). Then:
 
 * a tentative track is **confirmed** when at least M of its last N scans were hits
   (`popcount(hit_history & (2^N - 1)) >= M`);
@@ -30,15 +31,24 @@ def window_hits(hit_history: NDArray[np.uint64], n: int) -> IntArray:
     return hits
 
 
-def record_scan(table: TrackTable, hit: BoolArray) -> None:
-    """Record one scan for every row: `hit` (N,) says which rows were updated in it."""
-    hh = table.hit_history
-    hh <<= np.uint64(1)
-    hh |= hit.astype(np.uint64)
-    table.n_scans[:] += 1
-    misses = table.misses
-    misses += 1
-    misses[hit] = 0
+def record_scan(table: TrackTable, hit: BoolArray, scanned: BoolArray | None = None) -> None:
+    """Record one scan: `hit` (N,) says which rows were updated in it, `scanned` (N,) which rows the
+    sensor could have seen (inside its coverage; default all). Rows outside are left as they were,
+    so a track is never charged a miss by a sensor that could not see it."""
+    if scanned is None or bool(scanned.all()):
+        hh = table.hit_history
+        hh <<= np.uint64(1)
+        hh |= hit.astype(np.uint64)
+        table.n_scans[:] += 1
+        misses = table.misses
+        misses += 1
+        misses[hit] = 0
+        return
+    rows = np.flatnonzero(scanned | hit)
+    h = hit[rows]
+    table.hit_history[rows] = (table.hit_history[rows] << np.uint64(1)) | h.astype(np.uint64)
+    table.n_scans[rows] += 1
+    table.misses[rows] = np.where(h, 0, table.misses[rows] + 1)
 
 
 def judge(table: TrackTable, params: TrackerParams) -> tuple[BoolArray, BoolArray]:

@@ -1,11 +1,13 @@
 """The track table: every track's state and counters as rows of numpy arrays.
 
-No per-track Python object exists. The columns live in five row-major arrays of `capacity` rows, of
-which the first `n` are live: the states x, the covariances P, the float scalar columns side by side in
-one (capacity, 5) float64 block, the integer columns in one (capacity, 5) int64 block, and the confirmed
-flags. Capacity doubles when rows are appended past it; deleting rows compacts the live rows to the
-front in five gathers, keeping their relative (birth) order. Column accessors return views of
-the live rows (some strided), so `table.x[rows] = ...` writes through.
+No per-track Python object exists. The columns live in row-major blocks of `capacity` rows, of which
+the first `n` are live: the states x, the covariances P, the float scalar columns side by side in one
+(capacity, 7) float64 block, the integer columns in one (capacity, 5) int64 block, the confirmed flags
+and, for an IMM tracker (`n_models` > 0), each model's 9-element state, covariance and probability.
+Capacity doubles when rows are appended past it; deleting rows compacts the live rows to the front
+with one gather per block, keeping their relative (birth) order. Column accessors return views of the
+live rows (some strided), so `table.x[rows] = ...` writes through. `copy` and `restore` snapshot and
+roll back the whole table (out-of-sequence reprocessing).
 
 Columns (N = `n` live rows):
 
@@ -24,6 +26,14 @@ Columns (N = `n` live rows):
 | `confirmed_t_s`  | (N,) float64       | time of confirmation, s; NaN while tentative                |
 | `rcs_log_mean`   | (N,) float64       | running mean of log10(RCS / 1 m^2) of associated detections |
 | `range_rate_mps` | (N,) float64       | radial velocity of the last associated detection, m/s       |
+| `score`          | (N,) float64       | track score, log-likelihood ratio (score-based management)  |
+| `score_peak`     | (N,) float64       | highest score the track has reached                         |
+| `model_x`        | (N, r, 9) float64  | IMM: each model's state [e, n, u, ve, vn, vu, ae, an, au]   |
+| `model_P`        | (N, r, 9, 9)       | IMM: each model's covariance                                |
+| `model_prob`     | (N, r) float64     | IMM: model probabilities (rows sum to 1)                    |
+
+For an IMM table `x` and `P` hold the moment-matched combination's position and velocity, which is
+what every later stage reads.
 """
 
 from __future__ import annotations
@@ -37,8 +47,9 @@ BoolArray = NDArray[np.bool_]
 UIntArray = NDArray[np.uint64]
 
 # Float scalar block layout.
-_T_S, _BORN_T_S, _CONFIRMED_T_S, _RCS_LOG_MEAN, _RANGE_RATE = 0, 1, 2, 3, 4
-_NF = 5
+_T_S, _BORN_T_S, _CONFIRMED_T_S, _RCS_LOG_MEAN, _RANGE_RATE, _SCORE, _SCORE_PEAK = range(7)
+_NF = 7
+IMM_DIM = 9  # IMM model state: position, velocity, acceleration
 # Integer block layout (hit_history is stored as int64 bits and viewed as uint64).
 _TRACK_ID, _N_SCANS, _MISSES, _N_UPDATES, _HIT_HISTORY = 0, 1, 2, 3, 4
 _NI = 5
@@ -48,17 +59,27 @@ _VEL_DIAG = np.array([21, 28, 35])  # flat indices of P[3, 3], P[4, 4], P[5, 5]
 class TrackTable:
     """Tracks as rows of column arrays, grown by capacity doubling; see the module docstring."""
 
-    __slots__ = ("_P", "_b", "_f", "_i", "_n", "_next_id", "_x")
+    __slots__ = ("_P", "_b", "_f", "_i", "_mP", "_mu", "_mx", "_n", "_next_id", "_x")
 
-    def __init__(self, capacity: int = 64, first_id: int = 1) -> None:
+    def __init__(self, capacity: int = 64, first_id: int = 1, *, n_models: int = 0) -> None:
         cap = max(int(capacity), 1)
+        r = int(n_models)
         self._x: FloatArray = np.zeros((cap, 6), dtype=np.float64)
         self._P: FloatArray = np.zeros((cap, 6, 6), dtype=np.float64)
         self._f: FloatArray = np.zeros((cap, _NF), dtype=np.float64)
         self._i: IntArray = np.zeros((cap, _NI), dtype=np.int64)
         self._b: BoolArray = np.zeros(cap, dtype=np.bool_)
+        self._mx: FloatArray = np.zeros((cap, r, IMM_DIM), dtype=np.float64)
+        self._mP: FloatArray = np.zeros((cap, r, IMM_DIM, IMM_DIM), dtype=np.float64)
+        self._mu: FloatArray = np.zeros((cap, r), dtype=np.float64)
         self._n = 0
         self._next_id = int(first_id)
+
+    def _blocks(self) -> tuple[NDArray[np.generic], ...]:
+        return (self._x, self._P, self._f, self._i, self._b, self._mx, self._mP, self._mu)
+
+    def _set_blocks(self, blocks: tuple[NDArray[np.generic], ...]) -> None:
+        (self._x, self._P, self._f, self._i, self._b, self._mx, self._mP, self._mu) = blocks  # type: ignore[assignment]
 
     # ---- size -------------------------------------------------------------------------------
     @property
@@ -73,6 +94,11 @@ class TrackTable:
     def capacity(self) -> int:
         """Rows allocated; doubles when exceeded."""
         return int(self._b.shape[0])
+
+    @property
+    def n_models(self) -> int:
+        """IMM models per track (0: a single-model table)."""
+        return int(self._mu.shape[1])
 
     @property
     def next_id(self) -> int:
@@ -145,6 +171,31 @@ class TrackTable:
         """Radial velocity of the last associated detection (N,), m/s, positive receding."""
         return self._f[: self._n, _RANGE_RATE]
 
+    @property
+    def score(self) -> FloatArray:
+        """Track score, the log-likelihood ratio of target against false alarm (N,)."""
+        return self._f[: self._n, _SCORE]
+
+    @property
+    def score_peak(self) -> FloatArray:
+        """Highest score each track has reached (N,)."""
+        return self._f[: self._n, _SCORE_PEAK]
+
+    @property
+    def model_x(self) -> FloatArray:
+        """IMM model states (N, r, 9): position m, velocity m/s, acceleration m/s^2, site ENU."""
+        return self._mx[: self._n]
+
+    @property
+    def model_P(self) -> FloatArray:
+        """IMM model covariances (N, r, 9, 9)."""
+        return self._mP[: self._n]
+
+    @property
+    def model_prob(self) -> FloatArray:
+        """IMM model probabilities (N, r)."""
+        return self._mu[: self._n]
+
     # ---- mutation -----------------------------------------------------------------------------
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
@@ -154,19 +205,27 @@ class TrackTable:
         while cap < need:
             cap *= 2
         n = self._n
-        x = np.zeros((cap, 6), dtype=np.float64)
-        P = np.zeros((cap, 6, 6), dtype=np.float64)
-        f = np.zeros((cap, _NF), dtype=np.float64)
-        i = np.zeros((cap, _NI), dtype=np.int64)
-        b = np.zeros(cap, dtype=np.bool_)
-        x[:n], P[:n], f[:n], i[:n], b[:n] = (
-            self._x[:n],
-            self._P[:n],
-            self._f[:n],
-            self._i[:n],
-            self._b[:n],
-        )
-        self._x, self._P, self._f, self._i, self._b = x, P, f, i, b
+        grown = []
+        for a in self._blocks():
+            g = np.zeros((cap, *a.shape[1:]), dtype=a.dtype)
+            g[:n] = a[:n]
+            grown.append(g)
+        self._set_blocks(tuple(grown))
+
+    def copy(self) -> TrackTable:
+        """An independent snapshot of the live rows (capacity = n, same next id)."""
+        out = TrackTable.__new__(TrackTable)
+        out._set_blocks(tuple(a[: max(self._n, 1)].copy() for a in self._blocks()))
+        out._n = self._n
+        out._next_id = self._next_id
+        return out
+
+    def restore(self, snapshot: TrackTable) -> None:
+        """Roll the rows back to `snapshot` (from `copy`). The id counter is kept: ids handed out
+        since the snapshot are never reused for other tracks."""
+        self._set_blocks(tuple(a.copy() for a in snapshot._blocks()))
+        self._n = snapshot._n
+        self._next_id = max(self._next_id, snapshot._next_id)
 
     def append(
         self,
@@ -202,15 +261,19 @@ class TrackTable:
         t_s: float,
         rcs_log: FloatArray,
         range_rate_mps: FloatArray,
+        ids: IntArray | None = None,
     ) -> IntArray:
         """Append K tentative tracks started from K position detections; returns their new ids.
 
         Each starts at its detection `z_m` (K, 3) with covariance `R_m2` (K, 3, 3), velocity zero with
         variance `speed_var_m2ps2` per axis ((m/s)^2), born at `t_s`; `rcs_log` and `range_rate_mps`
-        (K,) as in `append`. Same result as `append`, written straight into the table.
+        (K,) as in `append`. Same result as `append`, written straight into the table. `ids` (K,),
+        when given, are used instead of fresh ones (a replay re-creating tracks it had created
+        before; the caller guarantees they are not live).
         """
         k = int(z_m.shape[0])
-        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
+        if ids is None:
+            ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
         if k == 0:
             return ids
         self._reserve(k)
@@ -240,9 +303,11 @@ class TrackTable:
         i[:, _MISSES] = 0
         i[:, _N_UPDATES] = 1
         i[:, _HIT_HISTORY] = 1
+        f[:, _SCORE] = 0.0
+        f[:, _SCORE_PEAK] = 0.0
         self._b[s] = False
         self._n += ids.shape[0]
-        self._next_id += ids.shape[0]
+        self._next_id = max(self._next_id, int(ids.max()) + 1)
 
     def keep(self, mask: BoolArray) -> None:
         """Keep only the live rows where `mask` (N,) is True, compacting them in order."""
@@ -252,11 +317,8 @@ class TrackTable:
         if k == self._n:
             return
         n = self._n
-        self._x[:k] = self._x[:n].compress(mask, axis=0)
-        self._P[:k] = self._P[:n].compress(mask, axis=0)
-        self._f[:k] = self._f[:n].compress(mask, axis=0)
-        self._i[:k] = self._i[:n].compress(mask, axis=0)
-        self._b[:k] = self._b[:n].compress(mask, axis=0)
+        for a in self._blocks():
+            a[:k] = a[:n].compress(mask, axis=0)
         self._n = k
 
     def rows_of(self, track_ids: IntArray) -> IntArray:

@@ -1,28 +1,28 @@
-"""Tracker v1: converted-measurement constant-velocity Kalman filter, chi-square gating through a
-kd-tree, global-nearest-neighbour association, M-of-N confirmation and deletion on misses.
+"""The tracker: one `Tracker.step(batch)` per sensor look, several sensors into one track picture.
 
-One `Tracker.step(batch)` per sensor look, in time order. Per step, for the whole table at once:
+Per batch, for the whole table at once:
 
-1. convert the batch's (range, az, el) detections to ENU positions with their covariances
-   (`measurement.converted_measurement`), after sorting them into a canonical order so that the result
-   does not depend on the order the sensor listed them in;
-2. predict every track to the batch time, in place (`predictor.predict_inplace`);
-3. gate (`gating.gate`) and associate by GNN (`association.gnn`), confirmed tracks first, then tentative
-   tracks with the detections left over (a tentative track never takes a confirmed track's detection);
-4. Kalman-update the assigned tracks (`updater.update`), record hits and misses, confirm, delete
-   (`lifecycle`);
-5. start a tentative track from every detection left unassigned: position from the detection with its
+1. check the batch (`validate`): a batch in an unknown frame, with a non-finite time or position, or
+   older than the out-of-sequence lag is refused whole; impossible detections (non-finite, negative
+   range, beyond the sensor's range) are dropped and reported with their reason;
+2. convert the detections, in a canonical order so that the result does not depend on the order the
+   sensor listed them in, to ENU positions with their covariances (`measurement`);
+3. predict every track to the batch time (`predictor`, or the IMM's mix and predict);
+4. gate (`gating`) and associate, confirmed tracks first, then tentative tracks with the detections
+   left over (a tentative track never takes a confirmed track's detection);
+5. update the assigned tracks, record a hit or a miss for every track inside this sensor's coverage
+   (range and elevation band; tracks outside are not charged), confirm and delete (`lifecycle`);
+6. start a tentative track from every detection left unassigned: position from the detection with its
    converted covariance, velocity zero with `init_speed_sigma_mps` standard deviation per axis.
 
-Every batch counts as a scan for every track (v1 has no sensor coverage model). A batch earlier than the
-latest one processed is rejected whole and changes nothing (out-of-sequence processing is future work);
-detections with non-finite values are dropped and counted. Only the measurements, their sigmas and the
-sensor position are read from a batch -- never `truth_id`.
+A batch older than the newest processed one, by at most `TrackerParams.oosm_lag_s`, is fused by
+rolling back and reprocessing (`replay`): the result is the one in-order arrival would have given.
+Only the measurements, their sigmas, the coverage and the sensor position are read from a batch --
+never `truth_id`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,11 +35,14 @@ from bastion.tracking.association import gnn
 from bastion.tracking.gating import gate
 from bastion.tracking.measurement import converted_measurement
 from bastion.tracking.predictor import predict, predict_inplace
+from bastion.tracking.replay import Processed, ReplayBuffer
 from bastion.tracking.table import TrackTable
 from bastion.tracking.updater import update
+from bastion.tracking.validate import Rejection, batch_problem, valid_detections
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 
 _RCS_FLOOR_M2 = 1e-6
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -52,9 +55,10 @@ class TrackerStep:
     `confirmed_ids`: tracks confirmed in this step. `updated_ids`: tracks (tentative or confirmed,
     new ones excluded) updated with a detection. `born_ids`: tentative tracks started. `lost_ids`:
     every track deleted; `lost_confirmed_ids`: those of them that had been confirmed.
-    `n_rejected_detections`: detections dropped for non-finite values. `rejected_reason` is empty
-    unless the whole batch was rejected (then nothing changed). `det_track_id` gives, for each
-    detection in the batch's own order, the track it updated or started (-1 if none).
+    `rejections`: detections dropped, by reason (`n_rejected_detections` counts them).
+    `rejected_reason` is empty unless the whole batch was refused (then nothing changed).
+    `det_track_id` gives, for each detection in the batch's own order, the track it updated or
+    started (-1 if none). `n_replayed`: later batches reprocessed to fuse this late one.
     """
 
     t_s: float
@@ -66,6 +70,8 @@ class TrackerStep:
     n_rejected_detections: int = 0
     rejected_reason: str = ""
     det_track_id: IntArray = field(default_factory=lambda: _EMPTY_IDS.copy())
+    rejections: tuple[Rejection, ...] = ()
+    n_replayed: int = 0
 
 
 def _rejected(t_s: float, reason: str, n_det: int) -> TrackerStep:
@@ -93,10 +99,71 @@ def _canonical_order(
     return order.astype(np.int64, copy=False)
 
 
-class Tracker:
-    """Multi-target tracker over a `TrackTable`; see the module docstring for the algorithm."""
+@dataclass(frozen=True, slots=True)
+class _Coverage:
+    """Where a sensor can see: within `max_range_m` of `sensor_enu_m`, elevations in a band."""
 
-    __slots__ = ("_last_t_s", "_params", "_table")
+    sensor_enu_m: FloatArray
+    max_range_m: float
+    min_el_rad: float
+    max_el_rad: float
+
+    @staticmethod
+    def of(batch: DetectionBatch) -> _Coverage:
+        pos = np.asarray(batch.sensor_enu_m, dtype=np.float64).copy()
+        return _Coverage(pos, batch.max_range_m, batch.min_el_rad, batch.max_el_rad)
+
+    def everywhere(self) -> bool:
+        full_el = self.min_el_rad <= -np.pi / 2 and self.max_el_rad >= np.pi / 2
+        return full_el and not np.isfinite(self.max_range_m)
+
+    def contains(self, x: FloatArray) -> BoolArray:
+        """Rows whose position `x[:, :3]` (site ENU, m) lies inside, (N,)."""
+        d = x[:, :3] - self.sensor_enu_m
+        inside: BoolArray = np.einsum("ij,ij->i", d, d) <= self.max_range_m * self.max_range_m
+        if self.min_el_rad > -np.pi / 2 or self.max_el_rad < np.pi / 2:
+            el = np.arctan2(d[:, 2], np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]))
+            inside &= (el >= self.min_el_rad) & (el <= self.max_el_rad)
+        return inside
+
+
+class _Sensors:
+    """The sensors heard from lately, with their coverage, so that a track is charged a miss by a
+    sensor that could see it, or by any sensor when none of the live ones can (a track that has
+    left all coverage still dies). A sensor is live until three of its own revisit intervals (at
+    least 1 s) pass without a batch from it."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[_Coverage, float, float]] = {}
+
+    def scanned(self, x: FloatArray, batch: DetectionBatch) -> BoolArray | None:
+        """Rows (N,) the batch's sensor is charged for; None: all of them."""
+        t_s, cov = float(batch.t_s), _Coverage.of(batch)
+        _, last, _ = self._seen.get(batch.sensor_id, (cov, -np.inf, np.inf))
+        if t_s > last:  # a replayed (older) batch leaves the record as it is
+            self._seen[batch.sensor_id] = (cov, t_s, t_s - last)
+        if cov.everywhere():
+            return None
+        inside = cov.contains(x)
+        if bool(inside.all()):
+            return None
+        elsewhere = np.zeros(x.shape[0], dtype=bool)
+        for sid, (other, t_last, interval) in self._seen.items():
+            live = t_s - t_last <= max(3.0 * interval, 1.0) if np.isfinite(interval) else True
+            if sid != batch.sensor_id and live:
+                if other.everywhere():
+                    return inside
+                elsewhere |= other.contains(x)
+        out: BoolArray = inside | ~elsewhere
+        return out
+
+
+class Tracker:
+    """Multi-target, multi-sensor tracker over a `TrackTable`; see the module docstring."""
+
+    __slots__ = ("_last_t_s", "_params", "_removed", "_replay", "_reuse_from", "_sensors", "_table")
 
     def __init__(self, params: TrackerParams, *, capacity: int = 64) -> None:
         if not 1 <= params.confirm_m <= params.confirm_n <= 64:
@@ -104,11 +171,17 @@ class Tracker:
                 f"TrackerParams needs 1 <= confirm_m <= confirm_n <= 64, got "
                 f"confirm_m={params.confirm_m}, confirm_n={params.confirm_n}"
             )
-        if params.gate_chi2 <= 0 or params.delete_misses < 1:
-            raise ValueError("TrackerParams needs gate_chi2 > 0 and delete_misses >= 1")
+        if params.gate_chi2 <= 0 or params.delete_misses < 1 or params.oosm_lag_s < 0:
+            raise ValueError(
+                "TrackerParams needs gate_chi2 > 0, delete_misses >= 1 and oosm_lag_s >= 0"
+            )
         self._params = params
         self._table = TrackTable(capacity)
-        self._last_t_s = -math.inf
+        self._last_t_s = -np.inf
+        self._replay = ReplayBuffer(params.oosm_lag_s)
+        self._removed: list[tuple[float, IntArray]] = []
+        self._reuse_from = -1
+        self._sensors = _Sensors()
 
     @property
     def params(self) -> TrackerParams:
@@ -123,7 +196,7 @@ class Tracker:
     @property
     def last_t_s(self) -> float:
         """Time of the latest batch processed, s (-inf before the first)."""
-        return self._last_t_s
+        return float(self._last_t_s)
 
     def predict(self, t_s: float) -> tuple[FloatArray, FloatArray]:
         """Every row's state and covariance predicted to `t_s`, as new arrays (x (N, 6), P (N, 6, 6));
@@ -140,33 +213,89 @@ class Tracker:
         gone = np.isin(tb.track_id, ids)
         removed = np.sort(tb.track_id[gone])
         tb.keep(~gone)
+        if self._params.oosm_lag_s > 0 and removed.size:
+            self._removed.append((float(self._last_t_s), removed))
         return removed
 
     def step(self, batch: DetectionBatch) -> TrackerStep:
         """Process one sensor look at `batch.t_s`; returns what changed (see `TrackerStep`)."""
+        t_s = float(batch.t_s)
+        problem = batch_problem(batch)
+        if problem:
+            return _rejected(t_s, problem, len(batch))
+        if t_s < self._last_t_s:
+            late_s = self._last_t_s - t_s
+            if late_s > self._params.oosm_lag_s:
+                return _rejected(
+                    t_s,
+                    f"batch from {batch.sensor_id!r} at t_s={t_s} is older than the last processed "
+                    f"t_s={self._last_t_s} by {late_s:.3f} s, more than the out-of-sequence lag "
+                    f"of {self._params.oosm_lag_s} s",
+                    len(batch),
+                )
+            return self._fuse_late(batch)
+        self._last_t_s = t_s
+        return self._process(batch, None)
+
+    # ---- out of sequence ------------------------------------------------------------------------
+    def _fuse_late(self, batch: DetectionBatch) -> TrackerStep:
+        """Roll back to before the first batch later than `batch`, process it, redo the rest."""
+        tb = self._table
+        before_ids = tb.track_id.copy()
+        conf = tb.confirmed
+        conf_ids, conf_t = tb.track_id[conf].copy(), tb.confirmed_t_s[conf].copy()
+        later = self._replay.split_after(batch.t_s)
+        tb.restore(later[0].before)
+        self._reuse_from = later[0].before.next_id
+        res = self._process(batch, None)
+        for item in later:
+            self._process(item.batch, item.det_track_id)
+        self._reuse_from = -1
+        horizon = self._last_t_s - self._params.oosm_lag_s
+        self._removed = [(t, ids) for t, ids in self._removed if t >= horizon]
+        if self._removed:
+            tb.keep(~np.isin(tb.track_id, np.concatenate([ids for _, ids in self._removed])))
+        # Confirmation is never taken back: the rest of the system has been told.
+        rows = np.flatnonzero(np.isin(tb.track_id, conf_ids))
+        back = rows[~tb.confirmed[rows]]
+        if back.size:
+            tb.confirmed[back] = True
+            tb.confirmed_t_s[back] = conf_t[np.searchsorted(conf_ids, tb.track_id[back])]
+        live = tb.track_id
+        lost = np.setdiff1d(before_ids, live)
+        det = res.det_track_id
+        return TrackerStep(
+            t_s=res.t_s,
+            confirmed_ids=np.setdiff1d(live[tb.confirmed], conf_ids),
+            updated_ids=np.intersect1d(np.setdiff1d(det[det >= 0], res.born_ids), live),
+            born_ids=np.setdiff1d(live, before_ids),
+            lost_ids=lost,
+            lost_confirmed_ids=np.intersect1d(lost, conf_ids),
+            n_rejected_detections=res.n_rejected_detections,
+            det_track_id=det,
+            rejections=res.rejections,
+            n_replayed=len(later),
+        )
+
+    # ---- one batch ------------------------------------------------------------------------------
+    def _process(self, batch: DetectionBatch, reuse: IntArray | None) -> TrackerStep:
+        """Fuse one batch at or after every row's time. `reuse` (M,): ids the batch's detections
+        went to the first time round (a replay re-creates tracks under the same ids)."""
         p = self._params
         tb = self._table
         t_s = float(batch.t_s)
         m_all = len(batch)
-        if not math.isfinite(t_s):
-            return _rejected(t_s, f"batch from {batch.sensor_id!r} has non-finite t_s", m_all)
-        if t_s < self._last_t_s:
-            return _rejected(
-                t_s,
-                f"batch from {batch.sensor_id!r} at t_s={t_s} is older than the last processed "
-                f"t_s={self._last_t_s} (out-of-sequence input is not supported)",
-                m_all,
-            )
-        self._last_t_s = t_s
+        if p.oosm_lag_s > 0:
+            snapshot = tb.copy()
 
-        # 1. Canonical detection order, finite detections only, converted to ENU.
+        # 1-2. Valid detections in canonical order, converted to ENU.
+        ok, rejections = valid_detections(batch)
         rng, az, el = batch.range_m, batch.az_rad, batch.el_rad
         rr, rcs = batch.range_rate_mps, batch.rcs_m2
         order = _canonical_order(rng, az, el, rr, rcs)
-        finite = np.isfinite(rng + az + el)
-        n_bad = int(m_all - np.count_nonzero(finite))
+        n_bad = m_all - int(np.count_nonzero(ok))
         if n_bad:
-            order = order[finite[order]]
+            order = order[ok[order]]
         rng, az, el, rr, rcs = rng[order], az[order], el[order], rr[order], rcs[order]
         z, R = converted_measurement(
             rng,
@@ -179,13 +308,13 @@ class Tracker:
         )
         m = z.shape[0]
 
-        # 2. Predict every track to the batch time (all rows are at or before it).
+        # 3. Predict every track to the batch time (all rows are at or before it).
         n = tb.n
         if n:
             predict_inplace(tb.x, tb.P, t_s - tb.t_s, p.process_accel_mps2)
             tb.t_s[:] = t_s
 
-        # 3. Gate, then GNN: confirmed tracks first, tentative tracks on what is left.
+        # 4. Gate, then GNN: confirmed tracks first, tentative tracks on what is left.
         at = ad = _EMPTY_IDS
         if n and m:
             trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2)
@@ -202,10 +331,8 @@ class Tracker:
         if at.shape[0]:
             det_track_id[order[ad]] = tb.track_id[at]
 
-        # 4. Update, record the scan, confirm, delete.
-        updated_ids = _EMPTY_IDS
-        confirmed_ids = _EMPTY_IDS
-        lost_ids = lost_confirmed_ids = _EMPTY_IDS
+        # 5. Update, record the scan for the tracks in coverage, confirm, delete.
+        updated_ids = confirmed_ids = lost_ids = lost_confirmed_ids = _EMPTY_IDS
         if n:
             if at.shape[0]:
                 x_up, P_up = update(
@@ -224,7 +351,7 @@ class Tracker:
                 updated_ids = np.sort(tb.track_id[at])
             hit = np.zeros(n, dtype=bool)
             hit[at] = True
-            lifecycle.record_scan(tb, hit)
+            lifecycle.record_scan(tb, hit, self._sensors.scanned(tb.x, batch))
             new_conf, dead = lifecycle.judge(tb, p)
             if new_conf.any():
                 tb.confirmed[new_conf] = True
@@ -235,7 +362,7 @@ class Tracker:
                 lost_confirmed_ids = tb.track_id[dead & tb.confirmed].copy()
                 tb.keep(~dead)
 
-        # 5. Start tentative tracks from unassigned detections.
+        # 6. Start tentative tracks from unassigned detections.
         born_ids = _EMPTY_IDS
         free = np.ones(m, dtype=bool)
         free[ad] = False
@@ -248,16 +375,34 @@ class Tracker:
                 t_s=t_s,
                 rcs_log=np.log10(np.maximum(rcs[free], _RCS_FLOOR_M2)),
                 range_rate_mps=rr[free],
+                ids=None if reuse is None else self._reused_ids(reuse[order[free]]),
             )
             det_track_id[order[free]] = born_ids
 
+        if p.oosm_lag_s > 0:
+            self._replay.push(Processed(t_s, snapshot, batch, det_track_id))
         return TrackerStep(
             t_s=t_s,
             confirmed_ids=np.sort(confirmed_ids),
             updated_ids=updated_ids,
-            born_ids=born_ids,
+            born_ids=np.sort(born_ids),
             lost_ids=np.sort(lost_ids),
             lost_confirmed_ids=np.sort(lost_confirmed_ids),
             n_rejected_detections=n_bad,
             det_track_id=det_track_id,
+            rejections=rejections,
         )
+
+    def _reused_ids(self, first: IntArray) -> IntArray:
+        """Ids for tracks a replay starts: the id the same detection started the first time round
+        when that id was born after the roll-back point and is free, else a fresh one."""
+        tb = self._table
+        ok = (first >= self._reuse_from) & ~np.isin(first, tb.track_id)
+        _, first_seen = np.unique(first, return_index=True)
+        dup = np.ones(first.shape[0], dtype=bool)
+        dup[first_seen] = False
+        ok &= ~dup
+        out = first.copy()
+        n_fresh = int(np.count_nonzero(~ok))
+        out[~ok] = np.arange(tb.next_id, tb.next_id + n_fresh, dtype=np.int64)
+        return out
