@@ -2,6 +2,7 @@
 
 from bastion.metrics.gospa import Gospa, gospa
 from bastion.metrics.gospa_series import GospaSeries, gospa_series
+from bastion.metrics.reports import gospa_from_reports, siap_from_reports
 from bastion.metrics.siap import Siap, score_siap, siap
 from bastion.metrics.track_truth import (
     NO_LABEL,
@@ -19,7 +20,9 @@ __all__ = [
     "TrackTruthAssociation",
     "associate_tracks_to_truth",
     "gospa",
+    "gospa_from_reports",
     "gospa_series",
     "score_siap",
     "siap",
+    "siap_from_reports",
 ]
