@@ -21,9 +21,10 @@ from bastion.tracking.registration import (
     RegistrationParams,
     SensorBiasEstimator,
     correct,
+    kalman_update,
     prior_estimate,
 )
-from bastion.tracking.registration_pairs import cooperative_arrays, find_pairs
+from bastion.tracking.registration_pairs import PairSet, cooperative_arrays, find_pairs
 
 AZ_TOL_RAD = math.radians(0.1)
 TIME_TOL_S = 0.05
@@ -262,3 +263,39 @@ def test_corrected_looks_match_the_truth() -> None:
     assert abs(np.mean(cor[:, 1])) < math.radians(0.1)
     assert np.sqrt(np.mean(raw[:, 0] ** 2)) > 40.0
     assert np.sqrt(np.mean(cor[:, 0] ** 2)) < 40.0
+
+
+@pytest.mark.parametrize("fixed_range_bias", [True, False])
+def test_information_form_update_matches_filterpy(fixed_range_bias: bool) -> None:
+    """The stacked update equals filterpy's KalmanFilter.update on the linearised model (z = nu +
+    H b), also with a singular P (range bias held fixed by a zero prior sigma)."""
+    from filterpy.kalman import KalmanFilter
+
+    rng = np.random.default_rng(5)
+    k = 6
+    sigma_rho = 0.0 if fixed_range_bias else 40.0
+    params = RegistrationParams(prior_sigma_range_m=sigma_rho)
+    est = replace(prior_estimate("r1", params), bias=np.array([0.01, 0.3, 5.0]))
+    jac = np.zeros((k, 2, 3))
+    jac[:, 0, 1], jac[:, 0, 2] = rng.uniform(-150.0, 150.0, k), 1.0
+    jac[:, 1, 0], jac[:, 1, 1] = 1.0, rng.uniform(-0.02, 0.02, k)
+    pairs = PairSet(
+        det_index=np.arange(k),
+        coop_index=np.arange(k),
+        innovation=np.c_[rng.normal(0.0, 30.0, k), rng.normal(0.0, 0.01, k)],
+        jacobian=jac,
+        noise_var=np.c_[rng.uniform(100.0, 900.0, k), rng.uniform(4e-6, 2e-5, k)],
+    )
+    got = kalman_update(est, pairs)
+    kf = KalmanFilter(dim_x=3, dim_z=2 * k)
+    kf.x = est.bias.copy()
+    kf.P = est.cov.copy()
+    kf.H = jac.reshape(2 * k, 3)
+    kf.R = np.diag(pairs.noise_var.reshape(2 * k))
+    kf.update(pairs.innovation.reshape(2 * k) + kf.H @ est.bias)
+    np.testing.assert_allclose(got.bias, kf.x, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got.cov, kf.P, rtol=1e-7, atol=1e-15)
+    assert got.n_pairs == k
+    if fixed_range_bias:
+        assert got.range_bias_m == 5.0 and got.cov[2, 2] == 0.0
+    assert np.all(np.linalg.eigvalsh(got.cov) >= -1e-18)

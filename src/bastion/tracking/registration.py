@@ -30,7 +30,7 @@ plus the report's position sigma (`CooperativeReport.position_sigma_m`, NaN -> a
 velocity error times the extrapolation time, projected on range and cross-range.
 
 Filter: an extended Kalman filter on a random walk (Bar-Shalom, Li, Kirubarajan, *Estimation with
-Applications to Tracking and Navigation*, 2001, sec. 10.3 (EKF) and 5.2.3 (Joseph form)), one
+Applications to Tracking and Navigation*, 2001, sec. 10.3 (EKF) and 7.2.2 (information form)), one
 stacked update per radar look over all the look's pairs (vectorised, no loop per detection); the
 process noise Q = diag(drift^2) dt lets the estimate follow a slow drift. The formulation follows
 the online registration literature (Okello and Ristic, "Maximum likelihood registration for
@@ -196,25 +196,25 @@ def _is_converged(cov: FloatArray, n_pairs: int, params: RegistrationParams) -> 
 
 
 def kalman_update(estimate: SensorBias, pairs: PairSet) -> SensorBias:
-    """One stacked EKF update with the look's K pairs (2K scalar measurements: range, azimuth).
+    """One EKF update with the look's K pairs (2K scalar measurements: range, azimuth).
 
-    Innovation nu = z - h(b) with the azimuth part wrapped to [-pi, pi); S = H P H^T + R with R
-    diagonal; K = P H^T S^-1; Joseph form for P (Bar-Shalom et al. 2001, sec. 5.2.3).
+    With R diagonal the stacked update is done in the 3-dimensional information form, so its cost
+    is linear in K: A = H^T R^-1 H, g = H^T R^-1 nu, P+ = (I + P A)^-1 P, b+ = b + P+ g. This is
+    the Kalman update K = P H^T (H P H^T + R)^-1 rewritten with the matrix inversion lemma
+    (Bar-Shalom et al. 2001, sec. 7.2.2, information filter), and it stays valid when P is singular
+    (a bias component held fixed by a zero prior sigma). nu = z - h(b), azimuth part wrapped.
     """
     k = pairs.innovation.shape[0]
     if k == 0:
         return estimate
     H = pairs.jacobian.reshape(2 * k, 3)
-    nu = pairs.innovation.reshape(2 * k)
-    R = np.diag(pairs.noise_var.reshape(2 * k))
+    w = 1.0 / pairs.noise_var.reshape(2 * k)
+    A = H.T @ (H * w[:, None])
+    g = H.T @ (w * pairs.innovation.reshape(2 * k))
     P = estimate.cov
-    S = H @ P @ H.T + R
-    gain = np.linalg.solve(S, H @ P).T
-    bias = estimate.bias + gain @ nu
-    IKH = np.eye(3) - gain @ H
-    cov = IKH @ P @ IKH.T + gain @ R @ gain.T
+    cov = np.linalg.solve(np.eye(3) + P @ A, P)
     cov = 0.5 * (cov + cov.T)
-    return replace(estimate, bias=bias, cov=cov, n_pairs=estimate.n_pairs + k)
+    return replace(estimate, bias=estimate.bias + cov @ g, cov=cov, n_pairs=estimate.n_pairs + k)
 
 
 def update(
