@@ -19,6 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from bastion.core.geo import enu2aer
 from bastion.core.params import RadarParams
+from bastion.metrics import Siap, StateRows, score_siap
 from bastion.metrics.gospa import gospa
 
 FloatArray = NDArray[np.float64]
@@ -41,6 +42,10 @@ class Scoring:
     track_truth: dict[int, int] = field(default_factory=dict)
     destroyed_t_s: dict[int, float] = field(default_factory=dict)
     jammed_t_s: dict[int, float] = field(default_factory=dict)
+    pictures: list[tuple[float, NDArray[np.int64], FloatArray, NDArray[np.int64], FloatArray]] = (
+        field(default_factory=list)
+    )
+    """Per scan: (t_s, track ids, track positions, covered object indices, their positions)."""
 
     def __post_init__(self) -> None:
         self.first_detection_t_s = np.full(self.n_objects, np.nan)
@@ -80,6 +85,7 @@ class Scoring:
         self.gospa_sum += g.total
         self.gospa_parts += (g.localisation, g.missed, g.false)
         self.gospa_n += 1
+        self.pictures.append((t_s, track_ids.copy(), track_pos.copy(), cov, truth_pos[cov].copy()))
         live = np.flatnonzero(alive)
         if track_ids.size == 0 or live.size == 0:
             return
@@ -98,6 +104,25 @@ class Scoring:
     def mean_gospa(self) -> float:
         """Mean GOSPA over scored scans (m)."""
         return self.gospa_sum / max(self.gospa_n, 1)
+
+    def siap(self, threshold_m: float | None = None) -> Siap:
+        """SIAP of the scored scans (bastion.metrics.siap): confirmed tracks against the covered
+        objects, Stone Soup's TrackToTruth association within `threshold_m` (default `assoc_gate_m`)."""
+        sizes = [(p[1].shape[0], p[3].shape[0]) for p in self.pictures]
+        t = np.array([p[0] for p in self.pictures], dtype=np.float64)
+        n_trk, n_tru = np.array(sizes, dtype=np.int64).reshape(-1, 2).T
+        tracks = StateRows(
+            t_s=np.repeat(t, n_trk),
+            object_id=np.concatenate([p[1] for p in self.pictures] or [np.zeros(0, np.int64)]),
+            position_m=np.concatenate([p[2] for p in self.pictures] or [np.zeros((0, 3))]),
+        )
+        truths = StateRows(
+            t_s=np.repeat(t, n_tru),
+            object_id=np.concatenate([p[3] for p in self.pictures] or [np.zeros(0, np.int64)]),
+            position_m=np.concatenate([p[4] for p in self.pictures] or [np.zeros((0, 3))]),
+        )
+        gate = self.assoc_gate_m if threshold_m is None else threshold_m
+        return score_siap(tracks, truths, threshold_m=gate)[0]
 
     def tracks_of(self, k: int) -> list[int]:
         """Track ids that followed object k, most often first."""
