@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bastion.core.geo import enu2aer
 from bastion.core.records import CooperativeReport, DetectionBatch
@@ -22,6 +24,7 @@ from bastion.tracking.registration import (
     SensorBiasEstimator,
     correct,
     kalman_update,
+    predict,
     prior_estimate,
 )
 from bastion.tracking.registration_pairs import PairSet, cooperative_arrays, find_pairs
@@ -299,3 +302,75 @@ def test_information_form_update_matches_filterpy(fixed_range_bias: bool) -> Non
     if fixed_range_bias:
         assert got.range_bias_m == 5.0 and got.cov[2, 2] == 0.0
     assert np.all(np.linalg.eigvalsh(got.cov) >= -1e-18)
+
+
+def test_non_finite_detections_are_never_paired() -> None:
+    """NaN or infinite measurements fall outside every gate: the estimate is the one made without
+    them, and stays finite."""
+    clean = looks(4)
+    poisoned = []
+    for batch, reports in clean:
+        bad = replace(
+            batch,
+            range_m=np.r_[batch.range_m, np.nan, 5000.0],
+            az_rad=np.r_[batch.az_rad, 1.0, np.inf],
+            el_rad=np.r_[batch.el_rad, 0.1, 0.1],
+            range_rate_mps=np.r_[batch.range_rate_mps, 0.0, 0.0],
+            rcs_m2=np.r_[batch.rcs_m2, 1.0, 1.0],
+            truth_id=np.r_[batch.truth_id, -1, -1],
+        )
+        poisoned.append((bad, reports))
+    got = _final(poisoned)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, _final(clean), rtol=0, atol=1e-12)
+
+
+def test_reset_returns_to_the_prior() -> None:
+    """After a realignment the caller resets the sensor: back to the prior, not converged."""
+    est = SensorBiasEstimator()
+    for batch, reports in looks(6)[:30]:
+        est.update(batch, reports)
+    assert est.estimate("radar-1").n_pairs > 0
+    est.reset("radar-1")
+    e = est.estimate("radar-1")
+    assert e.n_pairs == 0 and not e.converged and np.all(e.bias == 0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    steps=st.integers(1, 40),
+    range_on=st.booleans(),
+)
+def test_covariance_stays_symmetric_positive_semidefinite(
+    seed: int, steps: int, range_on: bool
+) -> None:
+    """Random sequences of predicts (random gaps) and updates (random geometry, 0-8 pairs) keep the
+    covariance symmetric with non-negative eigenvalues, and the bias finite."""
+    rng = np.random.default_rng(seed)
+    params = RegistrationParams(prior_sigma_range_m=50.0 if range_on else 0.0)
+    e = prior_estimate("r1", params)
+    t = 0.0
+    for _ in range(steps):
+        t += float(rng.exponential(2.0))
+        e = predict(e, t, params)
+        k = int(rng.integers(0, 9))
+        jac = np.zeros((k, 2, 3))
+        jac[:, 0, 1], jac[:, 0, 2] = rng.uniform(-300.0, 300.0, k), 1.0
+        jac[:, 1, 0], jac[:, 1, 1] = 1.0, rng.uniform(-0.1, 0.1, k)
+        noise = np.c_[10.0 ** rng.uniform(0, 5, k), 10.0 ** rng.uniform(-9, -3, k)]
+        pairs = PairSet(
+            det_index=np.arange(k),
+            coop_index=np.arange(k),
+            innovation=rng.normal(0.0, 1.0, (k, 2)) * np.sqrt(noise),
+            jacobian=jac,
+            noise_var=noise,
+        )
+        e = kalman_update(e, pairs)
+        np.testing.assert_array_equal(e.cov, e.cov.T)
+        scale = np.sqrt(np.maximum(np.diag(e.cov), 1e-300))
+        corr_eig = np.linalg.eigvalsh(e.cov / np.outer(scale, scale))
+        assert corr_eig.min() > -1e-9
+        assert np.all(np.isfinite(e.bias))
+        if not range_on:
+            assert e.cov[2, 2] == 0.0 and e.bias[2] == 0.0

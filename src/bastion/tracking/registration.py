@@ -285,6 +285,11 @@ class SensorBiasEstimator:
         self._estimates[batch.sensor_id] = step.estimate
         return step
 
+    def reset(self, sensor_id: str) -> None:
+        """Forget `sensor_id`'s estimate (after the radar was realigned or its clock reset): the
+        random walk follows slow drift, not steps."""
+        self._estimates.pop(sensor_id, None)
+
     def correct(self, batch: DetectionBatch) -> DetectionBatch:
         """`batch` with its sensor's current estimate removed (see `correct`)."""
         return correct(batch, self.estimate(batch.sensor_id))

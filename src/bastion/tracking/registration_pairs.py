@@ -11,7 +11,8 @@ Per radar look, in three array steps and no loop per detection:
    `bastion.core.geo.enu2aer`), and the innovation of every (detection, aircraft) pair with its
    covariance S = H P H^T + R, P the bias estimate's covariance. A pair is in the gate when
    nu^T S^-1 nu <= `gate_chi2`. Only unambiguous pairs are kept: the detection is in the gate of
-   that aircraft only and the aircraft's gate holds that detection only. Because P is in S, the gate
+   that aircraft only and the aircraft's gate holds that detection only. Detections with a non-finite
+   measurement are never paired. Because P is in S, the gate
    is degrees and hundreds of metres wide while the bias is unknown and shrinks as it converges.
 3. The kept pairs' (range, azimuth) innovations, Jacobians d h / d(az_bias, time_offset, range_bias)
    and noise variances, for the stacked Kalman update.
@@ -169,7 +170,8 @@ def find_pairs(
     S[:, [0, 1, 2], [0, 1, 2]] += noise
     S_inv = np.linalg.inv(S)
     z = np.stack([batch.range_m, batch.az_rad, batch.el_rad], axis=1)
-    nu = z[:, None, :] - h[None, :, :]
+    finite = np.flatnonzero(np.isfinite(z).all(axis=1))
+    nu = z[finite, None, :] - h[None, :, :]
     nu[..., 1] = wrap_pi(nu[..., 1])
     d2 = np.einsum("mai,aij,maj->ma", nu, S_inv, nu)
     gate = d2 <= params.gate_chi2
@@ -180,7 +182,7 @@ def find_pairs(
     if det_i.size == 0:
         return _no_pairs(n_ambiguous)
     return PairSet(
-        det_index=det_i.astype(np.int64),
+        det_index=finite[det_i].astype(np.int64),
         coop_index=use[coop_j].astype(np.int64),
         innovation=nu[det_i, coop_j, :2],
         jacobian=H[coop_j, :2, :],
