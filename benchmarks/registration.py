@@ -114,7 +114,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
         f"- command: `{command}`",
         f"- date: {result['date']}",
         f"- wall time: {result['wall_s']:.1f} s; estimator cost "
-        f"{main['estimator_us_per_look']:.0f} us per look (about {main['aircraft']} pairs)",
+        f"{main['estimator_us_per_look']:.0f} us per look (about {main['aircraft']} pairs); only this "
+        "cost depends on the machine's load, every other figure is seeded and deterministic",
         "",
         "Scenario: radar with a 1 degree azimuth bias and a 0.5 s late timestamp, 1 s scans, "
         "sigmas 10 m / 2 mrad; ADS-B aircraft (half radial, half crossing, 60-130 m/s, 3-15 km) "
