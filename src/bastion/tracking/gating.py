@@ -3,9 +3,12 @@
 Two passes, both on whole arrays:
 
 1. Coarse, spatial: a `scipy.spatial.cKDTree` is built over the tracks' predicted ENU positions and
-   queried at every detection with the largest gate radius: a pair inside the chi-square gate satisfies
-   |v|^2 <= gate * lambda_max(S) <= gate * (max_i trace(P_pos,i) + max_j trace(R_j)), so no pair the
-   fine gate would keep is ever dropped. The query asks for the k nearest tracks within that radius
+   queried at every detection with a gate radius: a pair inside the chi-square gate satisfies
+   |v|^2 <= gate * lambda_max(S) <= gate * (trace(P_pos,i) + max_j trace(R_j)), so no pair the
+   fine gate would keep is ever dropped. Only the bulk of the tracks (the commonest class of radius)
+   is searched this way; the rest, new and uncertain tracks, search a tree of the detections with
+   their own radii, so that a handful of wide gates does not make every detection search a wide
+   ball among thousands of well-known tracks. The query asks for the k nearest tracks within that radius
    (arrays in, arrays out); a detection whose k-th neighbour is still inside the radius is asked again
    with a ball query, so crowded scenes lose nothing either.
 2. Fine, statistical: the squared Mahalanobis distance d^2 = v^T S^-1 v with S = P_pos,i + R_j is
@@ -29,6 +32,8 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_CLASS_LOG = float(np.log(1.5))
+"""Gate-radius classes are a factor of 1.5 wide; the commonest class is searched per detection."""
 _K_NEAREST = 8
 """Tracks fetched per detection by the k-nearest query before falling back to a ball query."""
 
@@ -89,9 +94,27 @@ def gate(
         return _EMPTY.copy(), _EMPTY.copy(), np.zeros(0, dtype=np.float64)
     tr_p = np.trace(P_pos, axis1=1, axis2=2)
     tr_r = np.trace(R, axis1=1, axis2=2)
-    radius = float(np.sqrt(gate_chi2 * (tr_p.max() + tr_r.max())))
-    tree = cKDTree(track_pos_m, balanced_tree=False, compact_nodes=False)
-    trk, det, _ = candidate_pairs(tree, det_pos_m, radius)
+    radius = np.sqrt(gate_chi2 * (tr_p + tr_r.max()))
+    # The bulk of the tracks (the commonest class of gate radius, classes a factor of 1.5 wide) is
+    # searched from each detection with that class's radius; the others (new, uncertain tracks,
+    # usually few) search a tree of the detections, each with its own radius, so that a handful of
+    # wide gates does not widen the search for thousands of well-known tracks.
+    cls = np.floor(np.log(radius / radius.min()) / _CLASS_LOG).astype(np.int64)
+    bulk = cls == np.argmax(np.bincount(cls))
+    rows = np.flatnonzero(bulk)
+    tree = cKDTree(track_pos_m.take(rows, axis=0), balanced_tree=False, compact_nodes=False)
+    t_b, det, _ = candidate_pairs(tree, det_pos_m, float(radius[rows].max()))
+    trk = rows.take(t_b)
+    if rows.shape[0] < radius.shape[0]:
+        few = np.flatnonzero(~bulk)
+        det_tree = cKDTree(det_pos_m, balanced_tree=False, compact_nodes=False)
+        hits = det_tree.query_ball_point(track_pos_m.take(few, axis=0), r=radius.take(few))
+        counts = np.fromiter(map(len, hits), dtype=np.int64, count=hits.shape[0])
+        extra_d = np.fromiter(
+            itertools.chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum())
+        )
+        trk = np.concatenate([trk, np.repeat(few, counts)])
+        det = np.concatenate([det, extra_d])
     # ndarray.take is several times cheaper than fancy indexing for small row gathers.
     v = det_pos_m.take(det, axis=0) - track_pos_m.take(trk, axis=0)
     d2 = mahalanobis2(v, P_pos.take(trk, axis=0) + R.take(det, axis=0))
