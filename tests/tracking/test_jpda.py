@@ -154,7 +154,8 @@ def test_sparse_scene_of_1000_tracks_has_one_cluster_per_track() -> None:
 
 def test_oversized_cluster_falls_back_to_lbp_close_to_exact() -> None:
     x, P, z, R = _random_scene(11, 5, 8.0, 2)
-    trk, _, exact = _run(x, P, z, R)
+    big = JpdaParams(pd=0.9, pg=0.999, clutter_density_per_m3=1e-8, max_hypotheses=20_000)
+    trk, _, exact = _run(x, P, z, R, big)
     assert exact.n_multi_clusters == 1 and exact.n_lbp_clusters == 0
     assert exact.n_events > 1_000
     capped = JpdaParams(pd=0.9, pg=0.999, clutter_density_per_m3=1e-8, max_hypotheses=1_000)
@@ -201,3 +202,24 @@ def test_params_are_validated() -> None:
         JpdaParams(pd=1.0, pg=0.99, clutter_density_per_m3=1e-9)
     with pytest.raises(ValueError, match="max_hypotheses"):
         JpdaParams(pd=0.9, pg=0.99, clutter_density_per_m3=1e-9, max_hypotheses=0)
+
+
+def test_clusters_solved_together_equal_clusters_solved_alone() -> None:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    x, P, z, R = _random_scene(2, 200, 200.0, 100)
+    n, m = 200, z.shape[0]
+    trk, det, d2 = gate(x[:, :3], P[:, :3, :3], z, R, GATE)
+    S = P[trk, :3, :3] + R[det]
+    log_l = pair_log_likelihood_ratio(d2, np.linalg.slogdet(S)[1], 0.9, 1e-8)
+    b, b0, (_, n_multi, n_lbp, _) = marginals(trk, det, log_l, n, m, PARAMS)
+    assert n_multi > 10 and n_lbp == 0
+    graph = csr_matrix((np.ones(trk.shape[0]), (trk, n + det)), shape=(n + m, n + m))
+    _, label = connected_components(graph, directed=False)
+    for c in np.unique(label[trk]):
+        sel = np.flatnonzero(label[trk] == c)
+        bc, b0c, _ = marginals(trk[sel], det[sel], log_l[sel], n, m, PARAMS)
+        np.testing.assert_allclose(b[sel], bc, atol=1e-12)
+        tr = np.unique(trk[sel])
+        np.testing.assert_allclose(b0[tr], b0c[tr], atol=1e-12)

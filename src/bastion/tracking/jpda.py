@@ -22,10 +22,11 @@ detection) are sums of normalised event weights. This is the same event weightin
 Cluster decomposition: the connected components of the bipartite track-detection gate graph
 (`scipy.sparse.csgraph.connected_components`) are independent. A cluster with one track (nearly all of
 them in a sparse scene) is a plain PDA, solved for all such tracks at once with segment sums. A
-cluster with several tracks is solved by exact enumeration of its feasible joint events, vectorised
-over events and grown one track at a time; if the event count would pass `max_hypotheses`, that cluster
-falls back to loopy belief propagation (Williams & Lau 2014; approximate, usually within 1e-2 of the
-exact marginals) and is counted in `JpdaResult.n_lbp_clusters`.
+cluster with several tracks is solved by exact enumeration of its feasible joint events
+(`jpda_events.enumerate_marginals`: all such clusters at once, vectorised over events and clusters,
+grown one track per stage); a cluster with more than `max_hypotheses` events falls back to loopy belief
+propagation (Williams & Lau 2014; approximate, typically within a few 1e-3 of the exact marginals) and
+is counted in `JpdaResult.n_lbp_clusters`.
 
 State update (Bar-Shalom et al. 2011, sec. 6.2, generalised to one R per detection): each pair's
 Kalman posterior (x_ij, P_ij) and the prediction (x_i, P_i) form a Gaussian mixture with weights beta,
@@ -52,6 +53,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
+from bastion.tracking.jpda_events import enumerate_marginals
 from bastion.tracking.updater import inv_sym3
 
 FloatArray = NDArray[np.float64]
@@ -68,14 +70,15 @@ class JpdaParams:
     `pd`: detection probability per track per scan (0, 1). `pg`: probability that a detected target's
     measurement is inside the gate, chi2.cdf(gate_chi2, 3) for the gate actually used (0, 1].
     `clutter_density_per_m3`: false-alarm spatial density lambda, 1/m^3 (> 0). `max_hypotheses`: the
-    largest number of joint events enumerated exactly in one cluster; larger clusters use loopy belief
-    propagation. `lbp_tol`, `lbp_max_iter`: its convergence tolerance (on messages) and iteration cap.
+    largest number of joint events enumerated exactly in one cluster (cost grows with it); larger
+    clusters use loopy belief propagation. `lbp_tol`, `lbp_max_iter`: its convergence tolerance (on
+    messages) and iteration cap.
     """
 
     pd: float
     pg: float
     clutter_density_per_m3: float
-    max_hypotheses: int = 10_000
+    max_hypotheses: int = 2_000
     lbp_tol: float = 1e-10
     lbp_max_iter: int = 200
 
@@ -145,53 +148,17 @@ def _pda_marginals(
     return w / denom[trk], np.exp(log_miss - shift) / denom
 
 
-def _enumerate_cluster(
-    ltrk: IntArray, ldet: IntArray, log_l: FloatArray, log_miss: float, cap: int
-) -> tuple[FloatArray, FloatArray, int] | None:
-    """Exact marginals of one cluster by enumerating its feasible joint events, or None past `cap`.
-
-    `ltrk`, `ldet` (Q,): local track (0..k-1) and detection (0..q-1) index of each pair. Events are
-    grown one track at a time as arrays (vectorised over events and options): each stage keeps, per
-    event, its parent event and the option taken (a pair index, or Q + track for a miss); the
-    detections already taken are bits of `used` (E, ceil(q / 64)) uint64 words. The number of events
-    never decreases from one stage to the next (a miss is always feasible), so the cap is checked
-    exactly at each stage. Returns (beta (Q,), beta0 (k,), number of events).
-    """
-    k = int(ltrk.max()) + 1
-    q = int(ldet.max()) + 1
-    nq = ltrk.shape[0]
-    order = np.argsort(ltrk, kind="stable")
-    starts = np.searchsorted(ltrk[order], np.arange(k + 1))
-    used = np.zeros((1, (q + 63) // 64), dtype=np.uint64)
-    logw = np.zeros(1)
-    parents: list[IntArray] = []
-    options: list[IntArray] = []
-    for i in range(k):
-        pairs = order[starts[i] : starts[i + 1]]
-        word = ldet[pairs] // 64
-        bit = (ldet[pairs] % 64).astype(np.uint64)
-        # ok (E, 1 + deg): the miss always, a pair if its detection is still free.
-        taken = (used[:, word] >> bit[None, :]) & np.uint64(1)
-        ok = np.concatenate([np.ones((used.shape[0], 1), dtype=bool), taken == 0], axis=1)
-        ev, oi = np.nonzero(ok)
-        if ev.shape[0] > cap:
-            return None
-        is_pair = oi > 0
-        pi = pairs[np.maximum(oi - 1, 0)]
-        used = used[ev]
-        rows = np.flatnonzero(is_pair)
-        used[rows, word[oi[rows] - 1]] |= np.uint64(1) << bit[oi[rows] - 1]
-        logw = logw[ev] + np.where(is_pair, log_l[pi], log_miss)
-        parents.append(ev)
-        options.append(np.where(is_pair, pi, nq + i))
-    w = np.exp(logw - logw.max())
-    w /= w.sum()
-    mass = np.zeros(nq + k)
-    idx = np.arange(w.shape[0])
-    for i in range(k - 1, -1, -1):
-        mass += np.bincount(options[i][idx], weights=w, minlength=nq + k)
-        idx = parents[i][idx]
-    return mass[:nq], mass[nq:], int(w.shape[0])
+def _local_rank(node: IntArray, group: IntArray) -> IntArray:
+    """Index of each entry's `node` among the distinct nodes of its `group` (both (K,)), 0-based."""
+    u, inv = np.unique(node, return_inverse=True)
+    grp_u = np.empty(u.shape[0], dtype=np.int64)
+    grp_u[inv] = group
+    order = np.lexsort((u, grp_u))
+    gs = grp_u[order]
+    rank = np.empty(u.shape[0], dtype=np.int64)
+    rank[order] = np.arange(u.shape[0]) - np.searchsorted(gs, gs, side="left")
+    out: IntArray = rank[inv]
+    return out
 
 
 def _lbp_marginals(
@@ -257,26 +224,24 @@ def marginals(
     multi = np.flatnonzero(~single)
     n_multi = n_lbp = n_events = 0
     if multi.shape[0]:
-        order = multi[np.argsort(pair_label[multi], kind="stable")]
-        lab = pair_label[order]
-        cuts = np.flatnonzero(lab[1:] != lab[:-1]) + 1
-        lbp_pairs: list[IntArray] = []
-        for seg in np.split(order, cuts):
-            n_multi += 1
-            t_u, lt = np.unique(trk[seg], return_inverse=True)
-            _, ld = np.unique(det[seg], return_inverse=True)
-            res = _enumerate_cluster(lt, ld, log_l[seg], log_miss, params.max_hypotheses)
-            if res is None:
-                lbp_pairs.append(seg)
-                n_lbp += 1
-                continue
-            beta[seg], beta0[t_u], ne = res
-            n_events += ne
-        if lbp_pairs:
-            seg = np.concatenate(lbp_pairs)
-            t_u, lt = np.unique(trk[seg], return_inverse=True)
-            _, ld = np.unique(det[seg], return_inverse=True)
-            beta[seg], beta0[t_u] = _lbp_marginals(lt, ld, log_l[seg], log_miss, params)
+        _, cl = np.unique(pair_label[multi], return_inverse=True)
+        cl = cl.astype(np.int64)
+        trk_m = trk[multi]
+        lt = _local_rank(trk_m, cl)
+        ld = _local_rank(det[multi], cl)
+        b_m, b0_slot, slot, overflow, n_events = enumerate_marginals(
+            cl, lt, ld, log_l[multi], log_miss, params.max_hypotheses
+        )
+        n_multi = int(overflow.shape[0])
+        n_lbp = int(np.count_nonzero(overflow))
+        exact = ~overflow[cl]
+        beta[multi[exact]] = b_m[exact]
+        beta0[trk_m[exact]] = b0_slot[slot[exact]]
+        if n_lbp:
+            seg = multi[~exact]
+            t_u, lt_l = np.unique(trk[seg], return_inverse=True)
+            _, ld_l = np.unique(det[seg], return_inverse=True)
+            beta[seg], beta0[t_u] = _lbp_marginals(lt_l, ld_l, log_l[seg], log_miss, params)
     return beta, beta0, (n_clusters, n_multi, n_lbp, n_events)
 
 
