@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/jpda_scaling.py --seed 1 --markdown benchmarks/results/jpda.md
 	$(BIN)/bastion eval engage --salvos 100 --seed 1 --markdown benchmarks/results/engage.md
 	$(BIN)/python benchmarks/registration.py --runs 100 --seed 1 --sweep --markdown benchmarks/results/registration.md
+	$(BIN)/python benchmarks/metrics_vs_stonesoup.py --targets 100 --scans 50 --seed 1 --markdown benchmarks/results/metrics.md
 
 clean:
 	rm -rf $(VENV) $(PEER_VENV) runs .mypy_cache .pytest_cache .ruff_cache
