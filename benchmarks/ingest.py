@@ -1,24 +1,30 @@
 """Live ingest: ASTERIX plots/s and SAPIENT detections/s on one core, latency and loss on loopback.
 
-    python benchmarks/ingest.py --tracks 1000 --scans 10 --seconds 10 --markdown benchmarks/results/ingest.md
+    python benchmarks/ingest.py --tracks 1000 --scans 5 --seconds 10 --markdown benchmarks/results/ingest.md
 
 Synthetic truth: `--tracks` targets flying straight and level at 30-60 m/s, 2-9 km from one radar at
-the site origin, seen every scan (Pd 1) with `--clutter` false plots per scan. Three measurements:
+the site origin, seen every scan (Pd 1) with `--clutter` false plots per scan. Four measurements:
 
 1. Core throughput, one core, no sockets (`LiveCore.feed`, the code `bastion serve` runs): the scans
    as CAT048 datagrams of 20 plots plus a CAT034 north marker, one step per scan; and the same scans
    as SAPIENT DetectionReports (range/bearing) from 2 registered nodes with overlapping coverage,
-   one step per scan. Time is
-   everything the service does per input: decode, assemble, group, pipeline step, events. Also the
-   libasterix decode alone, for the ceiling it sets.
+   one step per scan. Time is everything the service does per input: decode, assemble, group,
+   pipeline step, events. Also decoding alone: the CAT048 fast path and libasterix.
 2. Live on loopback (`LiveService`, real UDP socket, store, capture log, CoT out over UDP as TAK
-   protocol v1 by default, `--cot-format xml` for XML documents): a separate sender
-   process sends the same scans at 1 scan/s (`--tracks` plots/s) for `--seconds`, each plot carrying
-   its datagram's sequence number in I048/220; loss is counted from the sequence numbers the capture
-   log holds; latency is the service's own per step figure: from the oldest input of the step to its
-   outputs sent.
+   protocol v1 by default, `--cot-format xml` for XML documents): a separate sender process sends
+   the scans at 1 scan/s for `--seconds`, each plot carrying its datagram's sequence number in
+   I048/220; loss is counted from the sequence numbers the capture log holds; latency is the
+   service's own per step figure (`LiveService.latencies_s`): from the arrival of the oldest input
+   drained for a step that took data (here: the datagram with the north marker that closed a scan)
+   to its outputs sent.
+3. A rate sweep (`--sweep`): the same live service with the default queue limits, fed the same
+   1,000-track scans faster (scan period = plots per scan / rate) for `--sweep-seconds` each; per
+   rate: datagrams lost (sequence numbers), dropped by the service's queues (its `shed` records),
+   kernel drops, plots shed, latency, and how long the service took to drain after the sender
+   stopped. Loss, where it begins, is counted and reported, never hidden.
 
-Every load loop is bounded in count and time and sends to 127.0.0.1 only.
+`--json` prints one JSON object with every figure. Every load loop is bounded in count and time and
+sends to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import math
 import os
 import platform
@@ -46,7 +53,9 @@ from bastion.codecs.asterix import (
     decode_datagram,
     encode_cat034,
     encode_cat048,
+    split_datablocks,
 )
+from bastion.codecs.asterix.cat048 import decode_cat048
 from bastion.codecs.sapient import decode_message, encode_message, frame, parse_frames
 from bastion.codecs.timebase import RunEpoch
 from bastion.config import parse_scenario
@@ -62,7 +71,7 @@ from bastion.service import (
     parse_service_config,
 )
 from bastion.service import sapient_sensor as sensor
-from bastion.service.config import CotOutSpec, OutputsSpec
+from bastion.service.config import CotOutSpec, LimitsSpec, OutputsSpec
 
 SCENARIO = """
 name: ingest-bench
@@ -77,7 +86,7 @@ CONFIG = """
 scenario: bench.yaml
 run_dir: unused
 step_period_s: 0.5
-track_update_period_s: 1.0
+track_update_period_s: 0.9  # just under the scan period: each scan's updates go out with its step
 asterix:
   - listen: 127.0.0.1:0
     radars: [{radar: radar-a, sac: 25, sic: 1}]
@@ -167,11 +176,13 @@ def scan_plots(n: int, clutter: int, t_s: float, seed: int, seq0: int) -> list[l
     return grams
 
 
-def asterix_scans(tracks: int, clutter: int, scans: int, seed: int) -> list[list[bytes]]:
-    """Encoded datagrams per scan (plots..., north marker)."""
+def asterix_scans(
+    tracks: int, clutter: int, scans: int, seed: int, period_s: float = 1.0
+) -> list[list[bytes]]:
+    """Encoded datagrams per scan (plots..., north marker), one scan every `period_s`."""
     out, seq = [], 0
     for s in range(1, scans + 1):
-        t = float(s)
+        t = s * period_s
         grams = [encode_cat048(g) for g in scan_plots(tracks, clutter, t, seed, seq)]
         seq += len(grams)
         marker = Cat034Message(
@@ -197,9 +208,17 @@ def core_asterix(cfg: ServiceConfig, scans: list[list[bytes]]) -> tuple[float, i
 
 
 def decode_only(scans: list[list[bytes]]) -> tuple[float, int]:
-    """(seconds, plots) of libasterix decoding alone."""
+    """(seconds, plots) of decoding alone (`decode_datagram`: the CAT048 fast path)."""
     t0 = time.perf_counter()
     n = sum(len(decode_datagram(g)) for grams in scans for g in grams)
+    return time.perf_counter() - t0, n
+
+
+def decode_libasterix(scans: list[list[bytes]]) -> tuple[float, int]:
+    """(seconds, plots) of libasterix decoding alone (the reference decoder)."""
+    blocks = [p for grams in scans for g in grams[:-1] for _, p in split_datablocks(g)]
+    t0 = time.perf_counter()
+    n = sum(len(decode_cat048(p)) for p in blocks)
     return time.perf_counter() - t0, n
 
 
@@ -268,9 +287,14 @@ def core_sapient(cfg: ServiceConfig, inputs: list[Input]) -> tuple[float, int, i
 
 
 async def live(
-    cfg: ServiceConfig, scans: list[list[bytes]], tmp: Path, cot_format: str
+    cfg: ServiceConfig,
+    scans: list[list[bytes]],
+    tmp: Path,
+    cot_format: str,
+    period_s: float = 1.0,
+    default_limits: bool = False,
 ) -> dict[str, object]:
-    """The service on loopback fed by a sender process at one scan per second."""
+    """The service on loopback fed by a sender process at one scan per `period_s`."""
     blob = tmp / "scans.bin"
     with blob.open("wb") as f:
         for grams in scans:
@@ -280,7 +304,10 @@ async def live(
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the CoT output goes here
     sink.bind(("127.0.0.1", 0))
     cot = CotOutSpec(udp=f"127.0.0.1:{sink.getsockname()[1]}", format=cot_format)
-    spec = cfg.spec.model_copy(update={"sapient": None, "outputs": OutputsSpec(cot=cot)})
+    update: dict[str, object] = {"sapient": None, "outputs": OutputsSpec(cot=cot)}
+    if default_limits:
+        update["limits"] = LimitsSpec()
+    spec = cfg.spec.model_copy(update=update)
     start = time.time()  # the sender's scans are stamped on EPOCH: run the service's clock on it
     service = LiveService(
         replace(cfg, spec=spec),
@@ -297,38 +324,85 @@ async def live(
         str(blob),
         host,
         str(port),
-        "1.0",
+        str(period_s),
         stdout=asyncio.subprocess.PIPE,
     )
-    out, _ = await asyncio.wait_for(sender.communicate(), len(scans) + 60)
+    out, _ = await asyncio.wait_for(sender.communicate(), len(scans) * period_s + 60)
+    sent_at = time.monotonic()
+    while len(service.queue) and time.monotonic() - sent_at < 30.0:
+        await asyncio.sleep(0.005)
+    drain_s = time.monotonic() - sent_at
     await asyncio.sleep(1.0)
     health = service.health()
     service.request_stop()
     await task
     sink.close()
-    sent = {seq for grams in scans for g in grams[:-1] for seq in [_seq(g)]}
-    got = set()
+    sent = {_seq(g) for grams in scans for g in grams[:-1]}
+    got, queue_dropped = set(), 0
     for item in CaptureReader.open(tmp / "run" / "capture.bcap").inputs():
         if item.kind is InputKind.DATAGRAM:
             for p in decode_datagram(item.payload):
                 if isinstance(p, Cat048Plot):
                     got.add(p.aircraft_address)
+        elif item.kind is InputKind.SHED:
+            queue_dropped += int(json.loads(item.payload)["count"])
     return {
         "sent_datagrams": len(sent),
         "lost_datagrams": len(sent - got),
+        "queue_dropped_datagrams": queue_dropped,
+        "shed_plots": health["shed_plots"],
+        "plots_in": health["feeds"]["asterix0"]["plots"],  # type: ignore[index]
         "latency_ms": health["latency_ms"],
         "kernel_drops": health["feeds"]["asterix0"]["kernel_drops"],  # type: ignore[index]
         "send_seconds": float(out.decode().strip() or "nan"),
+        "drain_after_send_s": drain_s,
+        "steps": health["steps"],
         "tracks": health["tracks"],
         "events": service.events_written,
         "cot_sent": service.outputs.cot_sent,
     }
 
 
+def sweep(
+    cfg: ServiceConfig, args: argparse.Namespace, rates: list[int]
+) -> list[dict[str, object]]:
+    """The live service at each plot rate (plots/s) for `args.sweep_seconds`, default limits."""
+    rows = []
+    per_scan = args.tracks + args.clutter
+    for rate in rates:
+        period = per_scan / rate
+        n = max(2, math.ceil(args.sweep_seconds / period))
+        scans = asterix_scans(args.tracks, args.clutter, n, args.seed, period)
+        with tempfile.TemporaryDirectory() as tmp:
+            lv = asyncio.run(live(cfg, scans, Path(tmp), args.cot_format, period, True))
+        sent_plots = n * per_scan
+        lv.update(
+            rate_plots_per_s=rate,
+            scan_period_s=period,
+            sent_plots=sent_plots,
+            achieved_plots_per_s=sent_plots / float(lv["send_seconds"]),  # type: ignore[arg-type]
+        )
+        lost = lv["lost_datagrams"], lv["queue_dropped_datagrams"], lv["kernel_drops"]
+        lv["loss"] = any(bool(x) for x in lost) or bool(lv["shed_plots"])
+        print(f"sweep {rate}/s: {lv}", file=sys.stderr, flush=True)
+        rows.append(lv)
+    return rows
+
+
 def _seq(datagram: bytes) -> int:
     first = decode_datagram(datagram)[0]
     assert isinstance(first, Cat048Plot)
     return first.aircraft_address
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -339,54 +413,91 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10, help="live run length (scans at 1 Hz)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cot-format", choices=("xml", "tak"), default="tak")
+    ap.add_argument(
+        "--sweep", default="5000,10000,20000,40000", help="plot rates (plots/s); '' for none"
+    )
+    ap.add_argument("--sweep-seconds", type=float, default=3.0)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--markdown", type=Path)
     args = ap.parse_args()
+    load_before = os.getloadavg()
     cfg = _config()
-    print("encoding scans ...", flush=True)
+    print("encoding scans ...", file=sys.stderr, flush=True)
     scans = asterix_scans(args.tracks, args.clutter, max(args.scans, args.seconds), args.seed)
     core_asterix(cfg, scans[:2])  # warm up (imports, caches), not timed
     t_ast, n_ast, conf_ast = core_asterix(cfg, scans[: args.scans])
     t_dec, n_dec = decode_only(scans[: args.scans])
+    t_lib, n_lib = decode_libasterix(scans[: min(args.scans, 3)])
     sap_inputs, n_sap_sent = sapient_scans(cfg, args.tracks, args.scans, args.seed)
     t_sap, n_sap, conf_sap = core_sapient(cfg, sap_inputs)
     with tempfile.TemporaryDirectory() as tmp:
         lv = asyncio.run(live(cfg, scans[: args.seconds], Path(tmp), args.cot_format))
-    rows = {
+    rates = [int(r) for r in args.sweep.split(",") if r.strip()]
+    sw = sweep(cfg, args, rates)
+    held = [r["rate_plots_per_s"] for r in sw if not r["loss"]]
+    result = {
         "asterix_plots_per_s": n_ast / t_ast,
         "asterix_decode_only_plots_per_s": n_dec / t_dec,
+        "asterix_libasterix_decode_plots_per_s": n_lib / t_lib,
         "sapient_detections_per_s": n_sap / t_sap,
+        "asterix_plots": n_ast,
+        "asterix_confirmed_tracks": conf_ast,
+        "sapient_detections": n_sap,
+        "sapient_detections_sent": n_sap_sent,
+        "sapient_confirmed_tracks": conf_sap,
+        "live": lv,
+        "sweep": sw,
+        "no_loss_up_to_plots_per_s": max(held, default=0),
+        "loss_from_plots_per_s": min(
+            (r["rate_plots_per_s"] for r in sw if r["loss"]), default=None
+        ),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
     }
-    print(rows, conf_ast, conf_sap, lv)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print({k: v for k, v in result.items() if k not in ("live", "sweep")}, lv)
     if args.markdown:
-        write_markdown(
-            args, rows, (n_ast, t_ast, conf_ast), (n_sap, n_sap_sent, t_sap, conf_sap), lv
-        )
+        write_markdown(args, result)
 
 
-def write_markdown(args, rows, ast, sap, lv) -> None:  # type: ignore[no-untyped-def]
+def _ms(lat: object, key: str) -> str:
+    return str(lat.get(key, "n/a")) if isinstance(lat, dict) else "n/a"
+
+
+def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[type-arg]
     cmd = "python " + " ".join(shlex.quote(a) for a in sys.argv)
-    cpu = platform.processor() or platform.machine()
+    lv = r["live"]
+    yes = {True: "yes", False: "no"}
     lines = [
         "# Live ingest benchmark",
         "",
-        f"- date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        f"- machine: {platform.node()}, {cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        f"- date: {dt.datetime.now(dt.UTC).strftime('%a %b %d %H:%M:%S UTC %Y')}",
+        f"- machine: {r['cpu']}, {r['cores']} cores, Python {platform.python_version()}",
+        f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in r['load_average_before'])}; "
+        f"after: {', '.join(f'{x:.2f}' for x in r['load_average_after'])} (the machine is shared)",
         f"- command: `{cmd}`",
         f"- synthetic truth: {args.tracks} targets + {args.clutter} clutter plots per scan, one radar, "
-        "Pd 1, one scan per second",
+        "Pd 1; CAT048 datagrams of 20 plots, a CAT034 north marker closes each scan",
         "",
         "## Throughput on one core (LiveCore.feed: decode, assemble, pipeline step, events)",
         "",
         "| input | measured | target | holds |",
         "|---|---:|---:|---|",
-        f"| ASTERIX CAT048 plots/s | {rows['asterix_plots_per_s']:,.0f} | 20,000 | "
-        f"{'yes' if rows['asterix_plots_per_s'] >= 20000 else 'no'} |",
-        f"| (libasterix decode alone, plots/s) | {rows['asterix_decode_only_plots_per_s']:,.0f} | | |",
-        f"| SAPIENT detections/s | {rows['sapient_detections_per_s']:,.0f} | 5,000 | "
-        f"{'yes' if rows['sapient_detections_per_s'] >= 5000 else 'no'} |",
+        f"| ASTERIX CAT048 plots/s | {r['asterix_plots_per_s']:,.0f} | 20,000 | "
+        f"{yes[r['asterix_plots_per_s'] >= 20000]} |",
+        f"| (CAT048 decoding alone, fast path, plots/s) | {r['asterix_decode_only_plots_per_s']:,.0f} | | |",
+        f"| (CAT048 decoding alone, libasterix, plots/s) | "
+        f"{r['asterix_libasterix_decode_plots_per_s']:,.0f} | | |",
+        f"| SAPIENT detections/s | {r['sapient_detections_per_s']:,.0f} | 5,000 | "
+        f"{yes[r['sapient_detections_per_s'] >= 5000]} |",
         "",
-        f"ASTERIX: {ast[0]:,} plots in {ast[1]:.2f} s, {ast[2]} confirmed tracks at the end. "
-        f"SAPIENT: {sap[0]:,} of {sap[1]:,} detections in {sap[2]:.2f} s, {sap[3]} confirmed tracks.",
+        f"ASTERIX: {r['asterix_plots']:,} plots, {r['asterix_confirmed_tracks']} confirmed tracks at "
+        f"the end. SAPIENT: {r['sapient_detections']:,} of {r['sapient_detections_sent']:,} "
+        f"detections, {r['sapient_confirmed_tracks']} confirmed tracks.",
         "",
         f"## Live on loopback: {args.tracks} tracks, one scan per second for {args.seconds} s",
         "",
@@ -394,29 +505,43 @@ def write_markdown(args, rows, ast, sap, lv) -> None:  # type: ignore[no-untyped
         "|---|---:|---:|",
         f"| datagrams sent (numbered) | {lv['sent_datagrams']:,} | |",
         f"| datagrams lost (missing sequence numbers) | {lv['lost_datagrams']:,} | 0 |",
+        f"| datagrams dropped by the service's queues | {lv['queue_dropped_datagrams']:,} | 0 |",
         f"| kernel receive-buffer drops (SO_RXQ_OVFL) | {lv['kernel_drops']} | 0 |",
-        f"| latency p50, ms | {lv['latency_ms'].get('p50', 'n/a')} | |",
-        f"| latency p99, ms | {lv['latency_ms'].get('p99', 'n/a')} | <= 50 |",
-        f"| latency max, ms | {lv['latency_ms'].get('max', 'n/a')} | |",
+        f"| latency p50, ms | {_ms(lv['latency_ms'], 'p50')} | |",
+        f"| latency p99, ms | {_ms(lv['latency_ms'], 'p99')} | <= 50 |",
+        f"| latency max, ms | {_ms(lv['latency_ms'], 'max')} | |",
+        f"| pipeline steps | {lv['steps']} | |",
         f"| live tracks at the end | {lv['tracks']} | {args.tracks} |",
         f"| CoT events sent ({args.cot_format}, UDP) | {lv['cot_sent']:,} | |",
         "",
-        "Latency: per pipeline step that took data, from the arrival of the oldest input it "
-        "processed to its outputs (CoT over UDP) sent; the store append and event log follow.",
+        "Latency: per pipeline step that took data (here each step that received a scan closed by "
+        "its north marker), from the arrival of the oldest input drained for that step to its "
+        "outputs (CoT over UDP) sent; the store append and the event log follow the send and are "
+        "not counted. A plot also waits in scan assembly until its scan closes (up to one scan "
+        "period); that is the radar's batching, not counted here.",
         "",
-        "## What limits these figures",
+        f"## Rate sweep: the same {args.tracks}-track scans, faster, default queue limits, "
+        f"{args.sweep_seconds:g} s each",
         "",
-        "- ASTERIX: PyPI libasterix (pure Python) decodes a CAT048 plot in about 80-100 us, so "
-        "decoding alone caps one core near 10,000-13,000 plots/s (the decode-only line); the 20,000 "
-        "plots/s target needs a faster CAT048 decoder (a struct-based fast path for the items Bastion "
-        "reads, libasterix kept for the rest). Large datagrams cost more per plot (libasterix slices "
-        "its bit buffer per item), so the sender packs 20 plots per datagram.",
-        "- Latency at 1,000 tracks: the step that closes a scan runs the whole pipeline on 1,100 plots "
-        "(about 25 ms here), publishes 1,000 tracks (batched WGS-84 conversion, about 8 ms) and encodes "
-        "them (TAK protocol about 7 ms per 1,000 events; CoT XML about 35 ms, `--cot-format xml`). "
-        "Every other step (one datagram of a scan) takes a few ms.",
-        "- The machine is shared: other processes ran during the measurement, so figures move by "
-        "tens of per cent from run to run.",
+        "| plots/s asked | achieved by sender | scan period, s | datagrams sent | lost | queue-dropped | "
+        "kernel drops | plots shed | latency p50 / p99 / max, ms | drain after send, s | loss |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
+    for w in r["sweep"]:
+        lat = w["latency_ms"]
+        lines.append(
+            f"| {w['rate_plots_per_s']:,} | {w['achieved_plots_per_s']:,.0f} | "
+            f"{w['scan_period_s']:.3f} | {w['sent_datagrams']:,} | {w['lost_datagrams']:,} | "
+            f"{w['queue_dropped_datagrams']:,} | {w['kernel_drops']} | {w['shed_plots']} | "
+            f"{_ms(lat, 'p50')} / {_ms(lat, 'p99')} / {_ms(lat, 'max')} | "
+            f"{w['drain_after_send_s']:.2f} | {yes[bool(w['loss'])]} |"
+        )
+    lines += [
+        "",
+        f"No loss up to {r['no_loss_up_to_plots_per_s']:,} plots/s; loss from "
+        f"{r['loss_from_plots_per_s'] or 'none of the rates tried'} plots/s. Loss is every "
+        "missing sequence number, every datagram the service's queues dropped, every kernel drop "
+        "and every shed plot.",
         "",
     ]
     args.markdown.parent.mkdir(parents=True, exist_ok=True)

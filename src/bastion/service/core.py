@@ -183,6 +183,16 @@ class LiveCore:
         out.closes.extend(fo.closes)
         return out
 
+    def ready(self, t_s: float) -> bool:
+        """Whether a step at run time `t_s` would take data: a batch past the reorder window,
+        SAPIENT detections, cooperative reports, decisions, or refusals to report. The service
+        steps when this holds (and every `step_period_s`), not after every datagram: a datagram
+        that only adds plots to an open scan costs no pipeline step."""
+        if self._detections or self._cooperative or self._decisions or self.rejects.pending:
+            return True
+        cutoff = t_s - self.config.spec.reorder_window_s
+        return any(b.t_s <= cutoff for b in self._batches)
+
     def _alert_nodes(self, out: CoreOutput) -> None:
         if self.sapient is None or not self.sapient.nodes:
             return

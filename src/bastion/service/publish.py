@@ -53,13 +53,16 @@ class Publisher:
         sac: int = 0,
         sic: int = 1,
         simulated: bool = False,
+        cat062: bool = True,
     ) -> None:
-        """`simulated` sets the CAT062 SIM bit (simulated runs)."""
+        """`simulated` sets the CAT062 SIM bit (simulated runs); `cat062=False` builds no CAT062
+        updates (when no CAT062 output is configured)."""
         self._site = params.site
         self._epoch = epoch
         self._stale_s = stale_s
         self._sac, self._sic = sac, sic
         self._simulated = simulated
+        self._want_cat062 = cat062
         self._zones: dict[str, tuple[float, float]] = {}
         for z in params.zones:
             e, n = np.mean(np.asarray(z.polygon_m, dtype=np.float64), axis=0)
@@ -84,7 +87,7 @@ class Publisher:
             elif ev.kind is EventKind.TRACK_LOST:
                 last = self._last.pop(ev.subject_id, None)
                 self._identity.pop(ev.subject_id, None)
-                if last is not None:
+                if last is not None and self._want_cat062:
                     out.cat062.append(self._cat062(last, last=True))
             elif isinstance(p, Alert | AlertCleared) and p.zone in self._zones:
                 lat, lon = self._zones[p.zone]
@@ -114,6 +117,8 @@ class Publisher:
                     geodetic=(lat, lon, alt),
                 )
             )
+            if not self._want_cat062:
+                continue
             out.cat062.append(
                 report_to_cat062(
                     r,

@@ -6,7 +6,8 @@
 
 One task processes inputs: it takes them from the per-source queues in turn (`shed.FairQueue`),
 writes each to the capture log, feeds it to the core, sends the core's replies, and runs a step
-(itself a recorded input) after every batch that brought data, and at least every `step_period_s`.
+(itself a recorded input) when the core has data for one (`LiveCore.ready`: a closed scan,
+SAPIENT detections, ...), and at least every `step_period_s`.
 A step's events are appended to the store and the event log and published. Shutdown closes the
 inputs first, processes everything already queued, runs the final step, then flushes and closes
 the store, the capture log and the outputs: nothing received is lost.
@@ -120,7 +121,10 @@ class LiveService:
         self.events_written = 0
         self.last_seq = -1
         self.latencies_s: deque[float] = deque(maxlen=100_000)
-        """Per step with data: seconds from its oldest input's arrival to its outputs sent."""
+        """Per step that took data (a closed scan, SAPIENT detections, ...): seconds from the
+        arrival of the oldest input drained for it to its outputs sent (the store append and the
+        event log follow the send and are not counted)."""
+        self._sent_t = -1.0
 
     def now(self) -> float:
         """Run time (s) since the service started."""
@@ -170,6 +174,7 @@ class LiveService:
             stale_s=cot.stale_s if cot else 10.0,
             sac=spec.outputs.cat062.sac if spec.outputs.cat062 else 0,
             sic=spec.outputs.cat062.sic if spec.outputs.cat062 else 1,
+            cat062=spec.outputs.cat062 is not None,
         )
         self._record(self.core.start())
         self.outputs = await Outputs.open(
@@ -267,11 +272,14 @@ class LiveService:
         for item in items:
             self._feed(item)
         now = self.now()
-        if arrivals or force_step or now - self._last_step_t >= self.config.spec.step_period_s:
+        ready = self.core.ready(now)
+        if ready or force_step or now - self._last_step_t >= self.config.spec.step_period_s:
             self._last_step_t = now
+            self._sent_t = -1.0
             self._feed(Input(t_s=now, kind=InputKind.STEP))
-            if arrivals:  # from the oldest input of this step to its outputs sent
-                self.latencies_s.append(self.now() - min(arrivals))
+            if arrivals and ready:  # from the oldest input drained for this step to outputs sent
+                sent = self._sent_t if self._sent_t >= 0.0 else self.now()
+                self.latencies_s.append(sent - min(arrivals))
             self.capture.flush()
 
     def _feed(self, item: Input) -> None:
@@ -292,6 +300,7 @@ class LiveService:
         """Publish first (the outputs' latency), then append to the store and the event log."""
         pubs = self.publisher.publish(events)
         self.outputs.send(pubs.cot, pubs.cat062 if self.outputs.wants_cat062 else [])
+        self._sent_t = self.now()
         self.store.append(events)
         self._log.write(b"".join(event_to_json(e).encode("ascii") + b"\n" for e in events))
         self.events_written += len(events)

@@ -135,6 +135,11 @@ class RejectTally:
         self._counts[key] = self._counts.get(key, 0) + count
         self.total += count
 
+    @property
+    def pending(self) -> bool:
+        """Whether refusals wait to be reported."""
+        return bool(self._counts)
+
     def take(self) -> list[str]:
         """One text per (feed, reason) since the last call, in first-seen order."""
         out = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from typing import Any
+from xml.sax.saxutils import escape
 
 from google.protobuf.message import DecodeError as ProtobufDecodeError
 from takproto.proto import TakMessage
@@ -48,10 +49,8 @@ def to_tak_message(event: CotEvent) -> Any:
     if math.isfinite(event.course_deg) and math.isfinite(event.speed_mps):
         cot.detail.track.course = event.course_deg
         cot.detail.track.speed = event.speed_mps
-    if event.remarks:
-        remarks = ET.Element("remarks")
-        remarks.text = event.remarks
-        cot.detail.xmlDetail = ET.tostring(remarks, encoding="unicode")
+    if event.remarks:  # what ET.tostring gives for <remarks>, without building a tree per event
+        cot.detail.xmlDetail = f"<remarks>{escape(event.remarks)}</remarks>"
     return msg
 
 
