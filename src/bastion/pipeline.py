@@ -229,15 +229,29 @@ def _cooperative(
 def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list[Emission]) -> None:
     """TRACK_UPDATED for each confirmed track at most once per `update_period_s`.
 
-    The due check is one array operation; records are built only for the tracks that are due.
+    The due check is one array operation, and so is each field of the due tracks' records (the
+    same values `_track_report` gives, without numpy calls per track).
     """
     table = state.tracker.table
     ids = table.track_id[conf].astype(np.int64)
     due = t_s - state.reported.last(ids) >= state.update_period_s
-    for r in conf[due].tolist():
-        tid = int(table.track_id[r])
-        rep = _track_report(
-            tid, float(table.t_s[r]), table.x[r], table.P[r], int(table.n_updates[r])
+    rows = conf[due]
+    sigma = np.sqrt(np.trace(table.P[rows, :3, :3], axis1=1, axis2=2) / 3.0)
+    for tid, t, x, s, n in zip(
+        table.track_id[rows].tolist(),
+        table.t_s[rows].tolist(),
+        table.x[rows, :6].tolist(),
+        sigma.tolist(),
+        table.n_updates[rows].tolist(),
+        strict=True,
+    ):
+        rep = TrackReport(
+            track_id=tid,
+            t_s=t,
+            position_m=(x[0], x[1], x[2]),
+            velocity_mps=(x[3], x[4], x[5]),
+            position_sigma_m=s,
+            n_updates=n,
         )
         em.append((EventKind.TRACK_UPDATED, tid, rep))
     state.reported.mark(ids[due], t_s)
