@@ -141,3 +141,58 @@ def test_bad_input() -> None:
     )
     with pytest.raises(ValueError, match="no rows"):
         siap(tracks, truths, ghost)
+
+
+def _on_truth(tid: int, steps: np.ndarray, away: np.ndarray | None = None) -> StateRows:
+    """Track `tid` on truth 0 (x = 10 t) at `steps`, 1 km off it at the steps in `away`."""
+    t = steps.astype(np.float64)
+    off = np.where(np.isin(steps, away if away is not None else []), 1_000.0, 2.0)
+    return _rows(t, np.full(t.size, tid), t * 10.0 + off)
+
+
+def _concat(*rows: StateRows) -> StateRows:
+    return _rows(
+        np.concatenate([r.t_s for r in rows]),
+        np.concatenate([r.object_id for r in rows]),
+        np.concatenate([r.position_m[:, 0] for r in rows]),
+    )
+
+
+def test_track_number_walk_stops_where_stonesoup_stops() -> None:
+    # Truth 0 over steps 0..30. Track 1 on it 0..10 (then away), track 2 on it 5..11 (then ends),
+    # track 3 on it 15..30. Stone Soup's walk takes track 1 to step 10, then track 2 at step 11,
+    # which is where track 2's association ends, and stops there: NU = 2, track 3 is not counted.
+    t = np.arange(31)
+    truths = _rows(t.astype(np.float64), np.zeros(31, dtype=np.int64), t * 10.0)
+    tracks = _concat(
+        _on_truth(1, np.arange(0, 13), away=np.array([11, 12])),
+        _on_truth(2, np.arange(5, 12)),
+        _on_truth(3, np.arange(15, 31)),
+    )
+    s, a = score_siap(tracks, truths, threshold_m=50.0)
+    got = sorted(zip(a.track_id.tolist(), a.start_t_s.tolist(), a.end_t_s.tolist(), strict=True))
+    assert got == [(1, 0.0, 10.0), (2, 5.0, 11.0), (3, 15.0, 30.0)]
+    assert s.track_number_changes == 1
+    assert s.longest_track_segment == pytest.approx(15.0 / 30.0)
+
+
+def test_longest_segment_sums_one_tracks_intervals() -> None:
+    # Track 1 on truth 0 over 0..10 and 13..20: Stone Soup merges both into one association.
+    t = np.arange(21)
+    truths = _rows(t.astype(np.float64), np.zeros(21, dtype=np.int64), t * 10.0)
+    s, a = score_siap(_on_truth(1, t, away=np.array([11, 12])), truths, threshold_m=50.0)
+    assert a.n == 2
+    assert s.longest_track_segment == pytest.approx(17.0 / 20.0)
+    assert s.track_number_changes == 1  # the walk counts the same track again after the gap
+
+
+def test_track_number_tie_takes_the_furthest_reaching_interval() -> None:
+    # Track 1 on truth 0 over 0..10 and again 13..20 (away at 11, 12); track 2 on it 0..20. Both
+    # tracks' last intervals end at 20: Stone Soup picks either by set order (NU = 1 or 2); here
+    # track 2, whose interval covering step 0 reaches furthest, so NU = 1.
+    t = np.arange(21)
+    truths = _rows(t.astype(np.float64), np.zeros(21, dtype=np.int64), t * 10.0)
+    tracks = _concat(_on_truth(1, t, away=np.array([11, 12])), _on_truth(2, t))
+    s, a = score_siap(tracks, truths, threshold_m=50.0)
+    assert a.n == 3
+    assert s.track_number_changes == 0
