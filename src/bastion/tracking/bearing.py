@@ -17,7 +17,9 @@ IEEE TAC 28(3), 1983).
 Near the sensor: the Jacobian grows as 1/rho. Divisions use max(rho, min_range_m), max(r, min_range_m)
 (default 1 m), so H stays finite; a track exactly at (or straight above) the sensor gets a zero azimuth
 row and the bearing leaves it unchanged along that row, never NaN. The gain behaves well as rho -> 0
-anyway (K ~ P H^T / (H P H^T + R) ~ rho), so the guard only removes the 0/0.
+anyway (K ~ P H^T / (H P H^T + R) ~ rho), so the guard only removes the 0/0. The sensor-position term
+of `radar_models` (`sensor_sigma_m`, default 0.1 m, adding (sensor_sigma_m / r)^2 to the angle
+variances) bounds the cross-range accuracy a track near the sensor can claim.
 
 The EKF is the default; `bearing_ukf_update` runs the same model through the sigma-point code of
 `kalman_update` (useful when the prior is wide against the distance to the sensor, where the bearing is
@@ -35,7 +37,13 @@ from bastion.tracking.kalman_update import (
     iterated_ekf_update,
     ukf_update,
 )
-from bastion.tracking.radar_models import MIN_RANGE_M, radar_h, radar_jacobian
+from bastion.tracking.radar_models import (
+    MIN_RANGE_M,
+    SENSOR_SIGMA_M,
+    measurement_noise,
+    radar_h,
+    radar_jacobian,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -91,15 +99,18 @@ def bearing_update(
     sensor_enu_m: FloatArray,
     *,
     min_range_m: float = MIN_RANGE_M,
+    sensor_sigma_m: float = SENSOR_SIGMA_M,
     iterations: int = 1,
 ) -> UpdateResult:
     """EKF update of states `x` (K, d >= 3), `P` (K, d, d) with bearings `az_rad` (K,) and, unless
     None, elevations `el_rad` (K,), 1-sigma `sigma_az_rad`, `sigma_el_rad` (scalars or (K,); the
     latter unused without elevations), from a direction finder at `sensor_enu_m` (3,) or (K, 3).
-    `iterations` > 1 runs the iterated EKF (`kalman_update.iterated_ekf_update`)."""
+    `iterations` > 1 runs the iterated EKF (`kalman_update.iterated_ekf_update`); `sensor_sigma_m`
+    as in `radar_models` (0 for the textbook update)."""
     z, R, rows = _measurement(x, P, az_rad, el_rad, sigma_az_rad, sigma_el_rad)
     k = x.shape[0]
     sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))
+    R += measurement_noise(np.zeros(z.shape[1]), x, sensor, rows, sensor_sigma_m, min_range_m)
 
     def h(xs: FloatArray) -> FloatArray:
         return radar_h(xs, sensor, False, min_range_m)[:, rows]
@@ -120,6 +131,7 @@ def bearing_ukf_update(
     sensor_enu_m: FloatArray,
     *,
     min_range_m: float = MIN_RANGE_M,
+    sensor_sigma_m: float = SENSOR_SIGMA_M,
     alpha: float = 1.0,
     beta: float = 0.0,
     kappa: float = 0.0,
@@ -128,7 +140,9 @@ def bearing_ukf_update(
     cubature rule; see `kalman_update`)."""
     z, R, rows = _measurement(x, P, az_rad, el_rad, sigma_az_rad, sigma_el_rad)
     k = x.shape[0]
-    sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))[:, None, :]
+    sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))
+    R += measurement_noise(np.zeros(z.shape[1]), x, sensor, rows, sensor_sigma_m, min_range_m)
+    sensor = sensor[:, None, :]
 
     def h(pts: FloatArray) -> FloatArray:
         return radar_h(pts, sensor, False, min_range_m)[..., rows]

@@ -21,7 +21,22 @@ Guard near the sensor: the angle and range-rate derivatives grow as 1/rho and 1/
 meaningless. Every division uses max(rho, min_range_m) and max(r, min_range_m) (default 1 m), so a
 track at (or above) the sensor gives bounded, finite H -- exactly zero angle rows at the sensor itself,
 i.e. the angles then carry no information and the update leaves the state alone along them -- instead of
-inf/NaN. Farther than `min_range_m` the model is exact.
+inf/NaN. The range rate d . w / r has no derivative in position at d = 0 (its limit depends on the
+direction of approach), and a Jacobian of |w| / r there would claim a spurious, very precise position
+fix; inside `min_range_m` the position part of its row is therefore set to zero (the velocity part,
+d / r, vanishes there by itself). Farther than `min_range_m` the model is exact.
+
+Sensor position uncertainty: the sensor's surveyed position is known only to `sensor_sigma_m` per axis
+(default 0.1 m), which adds sensor_sigma_m^2 to the range variance and (sensor_sigma_m / r)^2 to each
+angle variance (capped at pi^2: no angle information) and |w|^2 (sensor_sigma_m / r)^2 to the range-rate
+variance (capped at |w|^2), r and w the prior's range and velocity. At surveillance ranges this is
+negligible (0.1 mrad at 1 km, in quadrature with sigma_angle of 1-10 mrad: under 1% of the
+variance), but it bounds the
+cross-range accuracy a track close to the sensor can claim: without it an angle sigma of 0.1 mrad on a
+track 1 m away is a 0.1 mm fix, and the UKF's sigma points, spread all round the sensor, turn that into
+covariances with condition numbers beyond double precision (found by the property test). It is treated
+as white noise, though a real survey error is a fixed bias; set it to 0 for the textbook update (the
+Stone Soup oracle tests do).
 
 `radar_ekf_update` linearises at the prior mean (Joseph-form covariance update); `radar_ukf_update`
 propagates sigma points through h and needs no Jacobian (see `kalman_update` for both filters and the
@@ -47,6 +62,9 @@ FloatArray = NDArray[np.float64]
 
 MIN_RANGE_M = 1.0
 """Default guard: horizontal and slant ranges below this (m) are taken as this in divisions."""
+
+SENSOR_SIGMA_M = 0.1
+"""Default 1-sigma uncertainty (m per axis) of a sensor's surveyed position, added to the noise."""
 
 ANGLE_COLS = (1, 2)
 """Columns of the radar measurement vector that are angles (azimuth, elevation)."""
@@ -100,7 +118,10 @@ def radar_jacobian(
     if with_range_rate:
         w = x[:, 3:6]
         rr = np.einsum("ki,ki->k", u, w)
-        H[:, 3, 0:3] = (w - rr[:, None] * u) / r[:, None]
+        # rr = d . w / |d| has no derivative in position at d = 0 (its value depends on the
+        # direction of approach); inside the guard the position part of the row is dropped.
+        beyond_guard = np.hypot(rho_raw, du) >= min_range_m
+        H[:, 3, 0:3] = (w - rr[:, None] * u) / r[:, None] * beyond_guard[:, None]
         H[:, 3, 3:6] = u
     return H
 
@@ -118,6 +139,32 @@ def _check(x: FloatArray, P: FloatArray, z: FloatArray, with_range_rate: bool) -
     return m
 
 
+def measurement_noise(
+    sigmas: FloatArray | Sequence[float],
+    x: FloatArray,
+    sensor_enu_m: FloatArray,
+    rows: slice,
+    sensor_sigma_m: float,
+    min_range_m: float = MIN_RANGE_M,
+) -> FloatArray:
+    """Measurement covariances (K, m, m) for the radar rows `rows` of (range, az, el, range rate):
+    diag(sigmas^2) plus the sensor-position term -- sensor_sigma_m^2 on range,
+    min((sensor_sigma_m / r)^2, pi^2) on each angle and |w|^2 min((sensor_sigma_m / r)^2, 1) on
+    range rate, r and w the prior's range and velocity (module docstring)."""
+    k = x.shape[0]
+    m = len(range(4)[rows])
+    R = diag_covariance(sigmas, k, m)
+    if sensor_sigma_m > 0.0:
+        r = np.linalg.norm(x[:, 0:3] - sensor_enu_m, axis=1)
+        s2 = sensor_sigma_m * sensor_sigma_m
+        frac = s2 / np.maximum(r * r, s2 / np.pi**2)  # (s / r)^2, at most pi^2
+        w2 = np.einsum("ki,ki->k", x[:, 3:6], x[:, 3:6]) if x.shape[1] >= 6 else np.zeros(k)
+        rr = w2 * np.minimum(frac, 1.0)  # rr moves by up to |w| s / r, at most |w|
+        extra = np.stack([np.full(k, s2), frac, frac, rr], axis=1)
+        R[:, np.arange(m), np.arange(m)] += extra[:, rows]
+    return R
+
+
 def radar_ekf_update(
     x: FloatArray,
     P: FloatArray,
@@ -127,14 +174,16 @@ def radar_ekf_update(
     with_range_rate: bool,
     *,
     min_range_m: float = MIN_RANGE_M,
+    sensor_sigma_m: float = SENSOR_SIGMA_M,
 ) -> UpdateResult:
     """EKF update of states `x` (K, d >= 6), covariances `P` (K, d, d) with radar measurements `z`
     (K, 3) [range_m, az_rad, el_rad] or (K, 4) [..., range_rate_mps], 1-sigma `sigmas` broadcastable
-    to (K, 3|4) in the same units, from a radar at `sensor_enu_m` (3,) or (K, 3) site ENU metres."""
+    to (K, 3|4) in the same units, from a radar at `sensor_enu_m` (3,) or (K, 3) site ENU metres,
+    known to `sensor_sigma_m` per axis (0 for the textbook update; see the module docstring)."""
     m = _check(x, P, z, with_range_rate)
     k = x.shape[0]
     sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))
-    R = diag_covariance(sigmas, k, m)
+    R = measurement_noise(sigmas, x, sensor, slice(0, m), sensor_sigma_m, min_range_m)
     hx = radar_h(x, sensor, with_range_rate, min_range_m)
     H = radar_jacobian(x, sensor, with_range_rate, min_range_m)
     return ekf_update(x, P, z, R, hx, H, ANGLE_COLS)
@@ -149,6 +198,7 @@ def radar_ukf_update(
     with_range_rate: bool,
     *,
     min_range_m: float = MIN_RANGE_M,
+    sensor_sigma_m: float = SENSOR_SIGMA_M,
     alpha: float = 1.0,
     beta: float = 0.0,
     kappa: float = 0.0,
@@ -157,8 +207,9 @@ def radar_ukf_update(
     sigma points (defaults: the cubature rule, every weight positive; see `kalman_update`)."""
     m = _check(x, P, z, with_range_rate)
     k = x.shape[0]
-    sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))[:, None, :]
-    R = diag_covariance(sigmas, k, m)
+    sensor = np.broadcast_to(np.asarray(sensor_enu_m, dtype=np.float64), (k, 3))
+    R = measurement_noise(sigmas, x, sensor, slice(0, m), sensor_sigma_m, min_range_m)
+    sensor = sensor[:, None, :]
 
     def h(pts: FloatArray) -> FloatArray:
         return radar_h(pts, sensor, with_range_rate, min_range_m)
