@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import chi2
 
 from bastion.tracking.gating import gate
@@ -118,7 +120,9 @@ def test_no_detections_at_all_keeps_every_prediction() -> None:
     assert res.n_clusters == 2 and res.det_assoc_prob.shape == (0,)
 
 
-def _random_scene(seed: int, n: int, spacing_m: float, clutter: int):
+def _scene_with_truth(seed: int, n: int, spacing_m: float, clutter: int):
+    """n tracks uniform in a cube of side spacing_m n^(1/3), 90 % detected (detections first, in
+    track order), clutter uniform; also returns the rows of the detected tracks."""
     rng = np.random.default_rng(seed)
     pos = rng.uniform(0.0, spacing_m * n ** (1 / 3), (n, 3))
     x, P = _tracks(pos)
@@ -126,7 +130,11 @@ def _random_scene(seed: int, n: int, spacing_m: float, clutter: int):
     keep = rng.random(n) < 0.9
     lo, hi = pos.min(0), pos.max(0)
     z = np.vstack([z_t[keep], rng.uniform(lo, hi, (clutter, 3))])
-    return x, P, *_dets(z)
+    return x, P, *_dets(z), np.flatnonzero(keep)
+
+
+def _random_scene(seed: int, n: int, spacing_m: float, clutter: int):
+    return _scene_with_truth(seed, n, spacing_m, clutter)[:4]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -143,13 +151,23 @@ def test_marginals_sum_to_one_per_track_and_at_most_one_per_detection(seed: int)
 
 
 def test_sparse_scene_of_1000_tracks_has_one_cluster_per_track() -> None:
-    x, P, z, R = _random_scene(7, 1_000, 5_000.0, 300)
-    trk, _, res = _run(x, P, z, R)
+    x, P, z, R, seen = _scene_with_truth(7, 1_000, 5_000.0, 300)
+    trk, det, res = _run(x, P, z, R)
     assert res.n_clusters == 1_000 and res.n_multi_clusters == 0
-    # Tracks updated by their own detection: the most likely detection is the true one (index order).
+    # A detected track's most likely detection is its own (detection j is track seen[j]).
+    own = res.best_det[seen] == np.arange(seen.shape[0])
+    assert np.count_nonzero(own) >= 0.97 * seen.shape[0]
     has = np.bincount(trk, minlength=1_000) > 0
-    assert np.count_nonzero(res.best_det >= 0) >= 0.85 * 1_000
     assert np.all(res.best_det[~has] == -1)
+    # best_d2 / best_log_det_S belong to the chosen pair and are NaN without one.
+    hit = res.best_det >= 0
+    assert np.all(np.isnan(res.best_d2[~hit])) and np.all(np.isnan(res.best_log_det_S[~hit]))
+    pair = {(int(t), int(d)) for t, d in zip(trk, det, strict=True)}
+    assert all((int(i), int(res.best_det[i])) in pair for i in np.flatnonzero(hit))
+    assert np.all(res.best_d2[hit] <= GATE)
+    np.testing.assert_allclose(
+        res.best_log_det_S[hit], np.linalg.slogdet(P[hit, :3, :3] + R[res.best_det[hit]])[1]
+    )
 
 
 def test_oversized_cluster_falls_back_to_lbp_close_to_exact() -> None:
@@ -223,3 +241,34 @@ def test_clusters_solved_together_equal_clusters_solved_alone() -> None:
         np.testing.assert_allclose(b[sel], bc, atol=1e-12)
         tr = np.unique(trk[sel])
         np.testing.assert_allclose(b0[tr], b0c[tr], atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 4),
+    st.integers(0, 6),
+    st.integers(0, 2**32 - 1),
+    st.floats(5.0, 60.0),
+)
+def test_random_scenes_keep_probabilities_and_covariances_valid(
+    n: int, m: int, seed: int, sigma_m: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    x, P = _tracks(rng.uniform(0.0, 120.0, (n, 3)), pos_var=float(rng.uniform(50.0, 2_000.0)))
+    z, R = _dets(rng.uniform(0.0, 120.0, (m, 3)), sigma_m)
+    trk, det, res = _run(x, P, z, R)
+    per_track = res.beta0 + np.bincount(trk, weights=res.beta, minlength=n)
+    np.testing.assert_allclose(per_track, 1.0, atol=1e-12)
+    assert np.all((res.beta >= 0.0) & (res.beta <= 1.0))
+    assert np.all(res.det_assoc_prob <= 1.0 + 1e-12)
+    assert np.all(np.isfinite(res.x))
+    np.testing.assert_array_equal(res.P, res.P.transpose(0, 2, 1))
+    assert np.all(np.linalg.eigvalsh(res.P) > 0.0)
+    if trk.shape[0]:
+        S = P[trk, :3, :3] + R[det]
+        v = z[det] - x[trk, :3]
+        d2 = np.einsum("ki,kij,kj->k", v, np.linalg.inv(S), v)
+        log_l = pair_log_likelihood_ratio(d2, np.linalg.slogdet(S)[1], 0.9, 1e-8)
+        beta, beta0 = _brute_force(trk, det, log_l, n, PARAMS)
+        np.testing.assert_allclose(res.beta, beta, atol=1e-9)
+        np.testing.assert_allclose(res.beta0, beta0, atol=1e-9)

@@ -100,7 +100,9 @@ class JpdaResult:
     `beta` (P,): marginal association probability of each input pair, in input order. `beta0` (N,):
     probability that the track has no detection (1 for a track with no gated detection).
     `best_det` (N,): index of the most likely detection of each track, -1 if "no detection" is the most
-    likely. `det_assoc_prob` (M,): sum over tracks of beta for each detection. `n_clusters`: connected
+    likely. `best_d2`, `best_log_det_S` (N,): that pair's squared Mahalanobis distance and ln|S|
+    (S in m^2; NaN where best_det is -1), the inputs of `score.update_score` with hit = best_det >= 0.
+    `det_assoc_prob` (M,): sum over tracks of beta for each detection. `n_clusters`: connected
     components that contain a track; `n_multi_clusters`: those with two or more tracks;
     `n_lbp_clusters`: those solved approximately by belief propagation; `n_events`: joint events
     enumerated exactly in all multi-track clusters.
@@ -111,6 +113,8 @@ class JpdaResult:
     beta: FloatArray
     beta0: FloatArray
     best_det: IntArray
+    best_d2: FloatArray
+    best_log_det_S: FloatArray
     det_assoc_prob: FloatArray
     n_clusters: int
     n_multi_clusters: int
@@ -308,24 +312,24 @@ def jpda(
     m = z.shape[0]
     trk = np.asarray(trk, dtype=np.int64)
     det = np.asarray(det, dtype=np.int64)
-    if trk.shape[0]:
-        S = P[trk, :3, :3] + R[det]
-        log_l = pair_log_likelihood_ratio(
-            d2, log_det_sym3(S), params.pd, params.clutter_density_per_m3
-        )
-    else:
-        log_l = np.zeros(0)
+    log_det_S = log_det_sym3(P[trk, :3, :3] + R[det]) if trk.shape[0] else np.zeros(0)
+    log_l = pair_log_likelihood_ratio(d2, log_det_S, params.pd, params.clutter_density_per_m3)
     beta, beta0, (n_c, n_multi, n_lbp, n_ev) = marginals(trk, det, log_l, n, m, params)
     x_new, P_new = pda_combine(x, P, z, R, trk, det, beta)
     # Most likely detection per track: the largest pair beta if it beats beta0.
     best_det = np.full(n, -1, dtype=np.int64)
+    best_d2 = np.full(n, np.nan)
+    best_log_det_S = np.full(n, np.nan)
     if trk.shape[0]:
         order = np.lexsort((det, -beta, trk))
         first = np.ones(order.shape[0], dtype=bool)
         first[1:] = trk[order[1:]] != trk[order[:-1]]
         top = order[first]
         win = beta[top] > beta0[trk[top]]
-        best_det[trk[top[win]]] = det[top[win]]
+        rows, pick = trk[top[win]], top[win]
+        best_det[rows] = det[pick]
+        best_d2[rows] = d2[pick]
+        best_log_det_S[rows] = log_det_S[pick]
     det_prob: FloatArray = np.bincount(det, weights=beta, minlength=m).astype(np.float64)
     return JpdaResult(
         x=x_new,
@@ -333,6 +337,8 @@ def jpda(
         beta=beta,
         beta0=beta0,
         best_det=best_det,
+        best_d2=best_d2,
+        best_log_det_S=best_log_det_S,
         det_assoc_prob=det_prob,
         n_clusters=n_c,
         n_multi_clusters=n_multi,
