@@ -83,6 +83,7 @@ def test_position_update_matches_existing_cv_update() -> None:
     np.testing.assert_array_equal(res.P, np.swapaxes(res.P, 1, 2))
 
 
+@pytest.mark.oracle
 def test_position_update_d9_matches_filterpy() -> None:
     rng = np.random.default_rng(33)
     k = 5

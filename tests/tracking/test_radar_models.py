@@ -168,6 +168,7 @@ def _stonesoup_update(
     )
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("with_rr", [True, False])
 @pytest.mark.parametrize("kind", ["ekf", "ukf"])
 def test_matches_stonesoup_updaters(kind: str, with_rr: bool) -> None:
@@ -210,6 +211,7 @@ def test_matches_stonesoup_updaters(kind: str, with_rr: bool) -> None:
         np.testing.assert_allclose(S_ours, Ss, rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.oracle
 def test_ekf_near_stonesoup_numeric_jacobian() -> None:
     """Against Stone Soup's own numerically differentiated range-only model: equal to ~1e-5 sigma."""
     rng = np.random.default_rng(7)

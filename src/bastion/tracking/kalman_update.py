@@ -209,8 +209,9 @@ def ukf_update(
         )
     dz = _wrap_cols(zs - z_mean[:, None, :], angle_cols)
     dx = pts - pts[:, :1, :]
-    S = symmetrise(np.einsum("n,kni,knj->kij", wc, dz, dz) + R)
-    cross = np.einsum("n,kni,knj->kij", wc, dx, dz)
+    dzw = np.swapaxes(dz * wc[None, :, None], -1, -2)  # (K, m, n): batched matmuls beat einsum
+    S = symmetrise(dzw @ dz + R)
+    cross = np.swapaxes(dzw @ dx, -1, -2)  # sum_n wc_n dx_n dz_n^T, (K, d, m)
     gain = _gain(cross, S)
     v = _wrap_cols(z - z_mean, angle_cols)
     x_new = x + np.einsum("kdm,km->kd", gain, v)
