@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/bastion eval engage --salvos 100 --seed 1 --markdown benchmarks/results/engage.md
 	$(BIN)/python benchmarks/registration.py --runs 100 --seed 1 --sweep --markdown benchmarks/results/registration.md
 	$(BIN)/python benchmarks/metrics_vs_stonesoup.py --targets 100 --scans 50 --seed 1 --markdown benchmarks/results/metrics.md
+	$(BIN)/python benchmarks/measurement_updates.py --tracks 1000 --dim 9 --repeat 20 --markdown benchmarks/results/measurement-updates.md
 
 clean:
 	rm -rf $(VENV) $(PEER_VENV) runs .mypy_cache .pytest_cache .ruff_cache

@@ -142,8 +142,8 @@ def _markdown(res: dict[str, object], load: tuple[float, float, float]) -> str:
         f"- command: `{cmd}`",
         f"- machine: {_cpu()}; {os.cpu_count()} cores; {platform.platform()}; Python "
         f"{platform.python_version()}, numpy {np.__version__}",
-        f"- load average at start (1, 5, 15 min): {list(load)} (shared machine; to be re-measured on "
-        "a quiet one)",
+        f"- load average at start (1, 5, 15 min): {[round(v, 2) for v in load]} (shared machine; "
+        "to be re-measured on a quiet one)",
         f"- K = {res['tracks']} tracks, state dimension d = {res['dim']}, best of {res['repeat']}",
         "",
         "| update | ms per call | us per track |",
