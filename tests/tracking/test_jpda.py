@@ -272,3 +272,17 @@ def test_random_scenes_keep_probabilities_and_covariances_valid(
         beta, beta0 = _brute_force(trk, det, log_l, n, PARAMS)
         np.testing.assert_allclose(res.beta, beta, atol=1e-9)
         np.testing.assert_allclose(res.beta0, beta0, atol=1e-9)
+
+
+def test_scan_llr_is_the_pda_likelihood_ratio() -> None:
+    x, P = _tracks(np.array([[0.0, 0.0, 100.0], [9_000.0, 0.0, 100.0]]))
+    z, R = _dets(np.array([[12.0, -5.0, 104.0], [30.0, 20.0, 90.0]]))
+    trk, det, res = _run(x, P, z, R)
+    log_miss = math.log1p(-PARAMS.pd * PARAMS.pg)
+    assert res.scan_llr[1] == pytest.approx(log_miss, rel=1e-14)
+    S = P[trk, :3, :3] + R[det]
+    v = z[det] - x[trk, :3]
+    d2 = np.einsum("ki,kij,kj->k", v, np.linalg.inv(S), v)
+    log_l = pair_log_likelihood_ratio(d2, np.linalg.slogdet(S)[1], PARAMS.pd, 1e-8)
+    expect = math.log(math.exp(log_miss) + float(np.exp(log_l).sum()))
+    assert res.scan_llr[0] == pytest.approx(expect, rel=1e-12)

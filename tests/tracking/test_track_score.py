@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bastion.tracking.score import (
     ScoreParams,
+    accumulate_score,
     initial_score,
     judge_score,
     score_increment,
@@ -127,3 +128,9 @@ def test_params_are_validated() -> None:
             alpha=0.6,
             beta=0.5,
         )
+
+
+def test_accumulate_score_adds_and_tracks_the_maximum() -> None:
+    s, m = accumulate_score(np.array([1.0, 5.0]), np.array([4.0, 5.0]), np.array([2.0, -1.0]))
+    np.testing.assert_array_equal(s, [3.0, 4.0])
+    np.testing.assert_array_equal(m, [4.0, 5.0])

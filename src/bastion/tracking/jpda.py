@@ -102,6 +102,10 @@ class JpdaResult:
     `best_det` (N,): index of the most likely detection of each track, -1 if "no detection" is the most
     likely. `best_d2`, `best_log_det_S` (N,): that pair's squared Mahalanobis distance and ln|S|
     (S in m^2; NaN where best_det is -1), the inputs of `score.update_score` with hit = best_det >= 0.
+    `scan_llr` (N,): the track's PDA log-likelihood ratio for this scan, ln(1 - pd pg + sum_j L_ij)
+    over its gated detections (ln(1 - pd pg) with none): the soft track-score increment for
+    `score.accumulate_score`, equal to the hit term for one clear detection and to the miss term
+    for none, without a hard hit/miss decision in a shared cluster.
     `det_assoc_prob` (M,): sum over tracks of beta for each detection. `n_clusters`: connected
     components that contain a track; `n_multi_clusters`: those with two or more tracks;
     `n_lbp_clusters`: those solved approximately by belief propagation; `n_events`: joint events
@@ -115,6 +119,7 @@ class JpdaResult:
     best_det: IntArray
     best_d2: FloatArray
     best_log_det_S: FloatArray
+    scan_llr: FloatArray
     det_assoc_prob: FloatArray
     n_clusters: int
     n_multi_clusters: int
@@ -331,6 +336,11 @@ def jpda(
         best_d2[rows] = d2[pick]
         best_log_det_S[rows] = log_det_S[pick]
     det_prob: FloatArray = np.bincount(det, weights=beta, minlength=m).astype(np.float64)
+    log_miss = math.log1p(-params.pd * params.pg)
+    shift = np.full(n, log_miss)
+    np.maximum.at(shift, trk, log_l)
+    total = np.exp(log_miss - shift) + np.bincount(trk, np.exp(log_l - shift[trk]), minlength=n)
+    scan_llr: FloatArray = (shift + np.log(total)).astype(np.float64)
     return JpdaResult(
         x=x_new,
         P=P_new,
@@ -339,6 +349,7 @@ def jpda(
         best_det=best_det,
         best_d2=best_d2,
         best_log_det_S=best_log_det_S,
+        scan_llr=scan_llr,
         det_assoc_prob=det_prob,
         n_clusters=n_c,
         n_multi_clusters=n_multi,

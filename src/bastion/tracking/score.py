@@ -17,7 +17,10 @@ target to the probability that they are false alarms:
   Gaussian likelihood over the clutter density, so a hit well inside the gate raises the score and one
   at the gate edge can lower it;
 * a scan without one (miss) adds ln(1 - pd pg): with `pg` = 1 (the default) this is Blackman's
-  ln(1 - pd); with the gate probability it is the exact miss likelihood for a gated tracker.
+  ln(1 - pd); with the gate probability it is the exact miss likelihood for a gated tracker;
+* with JPDA, where there is no hard hit or miss, the soft increment ln(1 - pd pg + sum_j L_ij) over
+  the track's gated detections (L_ij = pd N(z_j; H x, S) / beta_FA) can be added instead
+  (`accumulate_score` with `JpdaResult.scan_llr`).
 
 Wald's sequential probability ratio test (SPRT) with alpha = P(confirm a false track) and beta =
 P(delete a true track) gives the thresholds T1 = ln((1 - beta) / alpha) (confirm when L >= T1) and
@@ -126,6 +129,17 @@ def update_score(
     `log_det_S` (N,): see `score_increment`. Inputs are not modified.
     """
     new = score + score_increment(hit_mask, d2, log_det_S, params)
+    return new, np.maximum(max_score, new)
+
+
+def accumulate_score(
+    score: FloatArray, max_score: FloatArray, increment: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Add a per-scan score `increment` (N,) computed elsewhere, e.g. JPDA's soft increment
+    `JpdaResult.scan_llr` = ln(1 - pd pg + sum_j L_ij) (the PDA likelihood ratio of the scan's gated
+    detections, Bar-Shalom et al. 2011 sec. 3.4; it reduces to the hit term for one clear detection
+    and to the miss term for none). Returns new (score, max_score), both (N,)."""
+    new = score + increment
     return new, np.maximum(max_score, new)
 
 
