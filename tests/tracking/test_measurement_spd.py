@@ -96,3 +96,15 @@ def test_covariance_stays_spd(steps: list[tuple[str, float, bool]], seed: int) -
         else:  # every update symmetrises exactly
             np.testing.assert_array_equal(P, np.swapaxes(P, 1, 2))
         assert np.all(np.linalg.eigvalsh(P) > 0.0), (op, np.linalg.eigvalsh(P).min())
+
+
+def test_ukf_accepts_a_semidefinite_prior() -> None:
+    """A P that is only positive semi-definite (a zero-variance axis) has no Cholesky factor; the UKF
+    falls back to the eigen root and still returns finite results."""
+    x = np.array([[5000.0, 2000.0, 300.0, -30.0, 5.0, 0.0]])
+    P = np.diag([100.0, 100.0, 100.0, 25.0, 25.0, 0.0])[None]
+    z = np.array([[5400.0, 1.19, 0.056, -25.0]])
+    res = radar_ukf_update(x, P, z, [10.0, 0.003, 0.004, 0.5], np.zeros(3), True)
+    ekf = radar_ekf_update(x, P, z, [10.0, 0.003, 0.004, 0.5], np.zeros(3), True)
+    assert np.all(np.isfinite(res.x)) and np.all(np.isfinite(res.P))
+    np.testing.assert_allclose(res.x[0, 0:3], ekf.x[0, 0:3], atol=1.0)

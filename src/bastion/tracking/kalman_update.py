@@ -166,11 +166,17 @@ def sigma_points(
     x: FloatArray, P: FloatArray, alpha: float, beta: float, kappa: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Scaled sigma points (K, 2d+1, d) of N(x, P) and their mean and covariance weights (2d+1,)
-    each (Wan and van der Merwe 2000; see the module docstring). P must be positive definite."""
+    each (Wan and van der Merwe 2000; see the module docstring). The square root is the Cholesky
+    factor; if any P in the batch is not positive definite, the eigen-decomposition root with negative
+    eigenvalues clipped to zero is used for the batch instead (any root gives the same moments)."""
     d = x.shape[1]
     lam = alpha * alpha * (d + kappa) - d
     c = d + lam
-    L = np.linalg.cholesky(P) * np.sqrt(c)  # (K, d, d); columns are the spread directions
+    try:
+        L = np.linalg.cholesky(P) * np.sqrt(c)  # (K, d, d); columns are the spread directions
+    except np.linalg.LinAlgError:  # some P not positive definite (from elsewhere): symmetric root
+        w, V = np.linalg.eigh(symmetrise(P))
+        L = V * np.sqrt(np.clip(w, 0.0, None) * c)[:, None, :]
     cols = np.swapaxes(L, -1, -2)  # (K, d, d): row i is column i of L
     pts = np.empty((x.shape[0], 2 * d + 1, d), dtype=np.float64)
     pts[:, 0] = x
