@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bastion.core.errors import ConfigError
 from bastion.core.geo import enu2aer
 from bastion.core.records import CooperativeReport, DetectionBatch
 from bastion.evals.registration import (
@@ -374,3 +375,12 @@ def test_covariance_stays_symmetric_positive_semidefinite(
         assert np.all(np.isfinite(e.bias))
         if not range_on:
             assert e.cov[2, 2] == 0.0 and e.bias[2] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("prior_sigma_az_rad", 0.0), ("gate_chi2", -1.0), ("sigma_velocity_mps", math.nan)],
+)
+def test_invalid_params_are_refused_with_the_field(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=field):
+        RegistrationParams(**{field: value})

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from bastion.core.errors import ConfigError
 from bastion.core.records import CooperativeReport, DetectionBatch
 from bastion.tracking.registration_pairs import (
     AZ,
@@ -83,7 +84,7 @@ class RegistrationParams:
     report; `min_ground_range_m`: aircraft closer than this (nearly overhead, azimuth ill-defined)
     are not used. `reject_flags`: reports carrying any of these flags are ignored. The estimate is
     `converged` once its sigmas are below `converged_sigma_az_rad` and `converged_sigma_time_s`
-    after at least `min_pairs` pairs.
+    after at least `min_pairs` pairs. Invalid values raise `ConfigError`.
     """
 
     prior_sigma_az_rad: float = math.radians(2.0)
@@ -102,6 +103,35 @@ class RegistrationParams:
     converged_sigma_az_rad: float = math.radians(0.03)
     converged_sigma_time_s: float = 0.02
     min_pairs: int = 20
+
+    def __post_init__(self) -> None:
+        """Refuse values the filter cannot work with (`ConfigError` naming the field)."""
+        positive: tuple[str, ...] = (
+            "prior_sigma_az_rad",
+            "prior_sigma_time_s",
+            "default_position_sigma_m",
+            "gate_chi2",
+            "max_report_age_s",
+            "converged_sigma_az_rad",
+            "converged_sigma_time_s",
+        )
+        for name in positive:
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0.0):
+                raise ConfigError(f"need a finite value > 0, got {value}", path=name)
+        non_negative: tuple[str, ...] = (
+            "prior_sigma_range_m",
+            "drift_az_rad_per_sqrt_s",
+            "drift_time_s_per_sqrt_s",
+            "drift_range_m_per_sqrt_s",
+            "sigma_velocity_mps",
+            "sigma_height_m",
+            "min_ground_range_m",
+        )
+        for name in non_negative:
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0.0):
+                raise ConfigError(f"need a finite value >= 0, got {value}", path=name)
 
     def prior_cov(self) -> FloatArray:
         """The prior covariance (3, 3) of [az_bias_rad, time_offset_s, range_bias_m]."""
