@@ -53,9 +53,9 @@ _LOG_2PI = math.log(2.0 * math.pi)
 
 def _default_models() -> tuple[MotionModel, ...]:
     return (
-        ConstantVelocity(accel_mps2=1.0),
-        Singer(accel_sigma_mps2=10.0, tau_s=5.0),
-        CoordinatedTurn3D(jerk_psd_m2ps5=20.0),
+        ConstantVelocity(accel_mps2=0.5),
+        Singer(accel_sigma_mps2=20.0, tau_s=3.0),
+        CoordinatedTurn3D(jerk_psd_m2ps5=30.0),
         Ballistic(drag_factor_m2pkg=1e-4),
     )
 
@@ -71,7 +71,7 @@ class ImmParams:
     """
 
     models: tuple[MotionModel, ...] = field(default_factory=_default_models)
-    sojourn_s: tuple[float, ...] = (20.0, 8.0, 8.0, 30.0)
+    sojourn_s: tuple[float, ...] = (30.0, 5.0, 5.0, 30.0)
     initial_mu: tuple[float, ...] = (0.4, 0.3, 0.2, 0.1)
 
     def __post_init__(self) -> None:
@@ -151,8 +151,9 @@ def imm_mix_predict(
     x_pred = np.empty_like(x0)
     P_pred = np.empty_like(P0)
     for j, model in enumerate(models):
+        # P0 is exactly symmetric: every term is (P_i and y y^T are, entry by entry).
         x_pred[:, j], P_pred[:, j] = model.predict(
-            np.ascontiguousarray(x0[:, j]), symmetrise(P0[:, j]), dt_s
+            np.ascontiguousarray(x0[:, j]), np.ascontiguousarray(P0[:, j]), dt_s
         )
     return x_pred, P_pred, c
 
@@ -184,14 +185,17 @@ def position_update(
     Joseph form (P+ = (I - K H) P (I - K H)^T + K R K^T), which keeps P+ positive semi-definite
     whatever the round-off. Returns (x+, P+, innovation (K, 3), S (K, 3, 3)); a `MeasurementUpdate`.
     """
-    d = x.shape[1]
     S = P[:, :3, :3] + R_m2
-    gain = P[:, :, :3] @ inv_sym3(S)  # (K, d, 3)
+    HP = np.ascontiguousarray(P[:, :3, :])  # (K, 3, d) = (P H^T)^T; contiguous for fast matmul
+    gain_t = inv_sym3(S) @ HP  # K^T = S^-1 H P (S and P symmetric), (K, 3, d)
+    gain = np.ascontiguousarray(np.swapaxes(gain_t, 1, 2))
     v = z_m - x[:, :3]
     x_new = x + (gain @ v[:, :, None])[:, :, 0]
-    A = np.broadcast_to(np.eye(d), P.shape).copy()
-    A[:, :, :3] -= gain
-    P_new = A @ P @ np.swapaxes(A, 1, 2) + gain @ R_m2 @ np.swapaxes(gain, 1, 2)
+    # Joseph form through H's structure: B = (I - K H) P = P - K H P, then
+    # B (I - K H)^T = B - (B H^T) K^T; only (d x 3)(3 x d) products, no d x d x d one.
+    B = P - gain @ HP
+    BHt = np.ascontiguousarray(B[:, :, :3])
+    P_new = B - BHt @ gain_t + gain @ (R_m2 @ gain_t)
     return x_new, symmetrise(P_new), v, S
 
 

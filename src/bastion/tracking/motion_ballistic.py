@@ -50,7 +50,7 @@ class Ballistic:
     accel_mps2: float = 1.0
     accel_floor_sigma_mps2: float = 0.1
     site_alt_m: float = 0.0
-    max_step_s: float = 0.25
+    max_step_s: float = 0.5
     name: str = "ballistic"
 
     def acceleration(self, pos_m: FloatArray, vel_mps: FloatArray) -> FloatArray:
