@@ -80,7 +80,7 @@ def _apply(op: str, u: float, bad: bool, x: FloatArray, P: FloatArray, rng: np.r
     return res.x, res.P
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(steps=st.lists(step, min_size=10, max_size=60), seed=st.integers(0, 2**32 - 1))
 def test_covariance_stays_spd(steps: list[tuple[str, float, bool]], seed: int) -> None:
     rng = np.random.default_rng(seed)

@@ -305,3 +305,45 @@ def test_log_likelihood_matches_scipy() -> None:
     for i in range(5):
         ref = stats.multivariate_normal(np.zeros(4), res.S[i]).logpdf(res.innovation[i])
         assert ll[i] == pytest.approx(ref, rel=1e-8)
+
+
+def test_d9_state_with_uncorrelated_acceleration_matches_d6() -> None:
+    """The IMM's d = 9 state: with the acceleration block uncorrelated to position and velocity, the
+    EKF updates the first six components exactly as at d = 6 and leaves the acceleration alone."""
+    rng = np.random.default_rng(9)
+    x6, P6 = _random_prior(rng, 20, 6)
+    x9 = np.concatenate([x6, rng.normal(0.0, 2.0, size=(20, 3))], axis=1)
+    P9 = np.zeros((20, 9, 9))
+    P9[:, :6, :6] = P6
+    P9[:, 6:, 6:] = np.eye(3) * 4.0
+    z = radar_h(x6, SENSOR, True) + rng.normal(size=(20, 4)) * SIGMAS
+    r6 = radar_ekf_update(x6, P6, z, SIGMAS, SENSOR, True)
+    r9 = radar_ekf_update(x9, P9, z, SIGMAS, SENSOR, True)
+    np.testing.assert_allclose(r9.x[:, :6], r6.x, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(r9.P[:, :6, :6], r6.P, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(r9.x[:, 6:], x9[:, 6:])
+    np.testing.assert_allclose(r9.P[:, 6:, 6:], P9[:, 6:, 6:], atol=1e-12)
+    # The UKF's sigma points spread by sqrt(d), so d = 9 and d = 6 differ only in higher-order terms.
+    u6 = radar_ukf_update(x6, P6, z, SIGMAS, SENSOR, True)
+    u9 = radar_ukf_update(x9, P9, z, SIGMAS, SENSOR, True)
+    sd = np.sqrt(np.diagonal(u6.P, axis1=1, axis2=2))
+    assert np.max(np.abs(u9.x[:, :6] - u6.x) / sd) < 0.02  # measured 0.0018
+    np.testing.assert_allclose(u9.x[:, 6:], x9[:, 6:], atol=1e-9)
+
+
+@pytest.mark.parametrize("with_rr", [True, False])
+def test_sensor_survey_sigma_bounds_near_sensor_accuracy(with_rr: bool) -> None:
+    """A track 1 m from the radar with a 1 m prior and 0.1 mrad angles: with the default 0.1 m sensor
+    survey sigma the posterior cross-range variance stays near (0.1 m)^2 (a 1/(1/1 + 1/0.01) fix);
+    with 0 it collapses to about (1 m * 0.1 mrad)^2 = 1e-8 m^2. Both finite."""
+    x = np.array([[SENSOR[0] + 1.0, SENSOR[1], SENSOR[2], 0.0, 5.0, 0.0]])
+    P = np.diag([1.0, 1.0, 1.0, 4.0, 4.0, 4.0])[None]
+    sig = np.array([0.5, 1e-4, 1e-4, 0.5])
+    m = 4 if with_rr else 3
+    z = radar_h(x, SENSOR, True)[:, :m]
+    for update in (radar_ekf_update, radar_ukf_update):
+        guarded = update(x, P, z, sig[:m], SENSOR, with_rr)
+        bare = update(x, P, z, sig[:m], SENSOR, with_rr, sensor_sigma_m=0.0)
+        assert np.all(np.isfinite(guarded.P)) and np.all(np.isfinite(bare.P))
+        assert np.linalg.eigvalsh(guarded.P[0, :3, :3]).min() > 0.5 * 0.0099
+        assert np.linalg.eigvalsh(bare.P[0, :3, :3]).min() < 1e-6
