@@ -410,6 +410,9 @@ class TrackerSpec(Spec):
     oosm_lag_s: NonNegative = Field(
         default=0.0, description="Latest a batch may arrive and still be fused (reprocessed), s."
     )
+    filter: Literal["cv", "imm"] = Field(
+        default="cv", description="State filter: constant velocity or the four-model IMM."
+    )
 
 
 class ThreatSpec(Spec):

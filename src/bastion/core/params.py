@@ -284,7 +284,8 @@ class OperatorParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackerParams:
-    """Tracker v1: constant-velocity filter, chi-square gate, M-of-N confirmation, deletion on misses."""
+    """Tracker: state filter, chi-square gate, association, confirmation and deletion, fusion of
+    late batches; every field is explained in docs/tracking.md."""
 
     process_accel_mps2: float = 5.0
     gate_chi2: float = 16.0
@@ -296,6 +297,9 @@ class TrackerParams:
     oosm_lag_s: float = 0.0
     """How late (s) a batch may arrive and still be fused, by rolling back and reprocessing; a
     batch later than that is refused with a reason. 0: every out-of-sequence batch is refused."""
+    filter: str = "cv"
+    """State filter: ``"cv"`` (constant-velocity Kalman) or ``"imm"`` (IMM over constant velocity,
+    Singer, coordinated turn and ballistic models; see docs/tracking.md)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,7 +7,8 @@ Per batch, for the whole table at once:
    range, beyond the sensor's range) are dropped and reported with their reason;
 2. convert the detections, in a canonical order so that the result does not depend on the order the
    sensor listed them in, to ENU positions with their covariances (`measurement`);
-3. predict every track to the batch time (`predictor`, or the IMM's mix and predict);
+3. predict every track to the batch time with the configured filter (`filters`: constant velocity,
+   or the IMM's mix and predict);
 4. gate (`gating`) and associate, confirmed tracks first, then tentative tracks with the detections
    left over (a tentative track never takes a confirmed track's detection);
 5. update the assigned tracks, record a hit or a miss for every track inside this sensor's coverage
@@ -34,10 +35,10 @@ from bastion.tracking import lifecycle
 from bastion.tracking.association import gnn
 from bastion.tracking.gating import gate
 from bastion.tracking.measurement import converted_measurement
-from bastion.tracking.predictor import predict, predict_inplace
+from bastion.tracking.filters import make_filter
+from bastion.tracking.predictor import predict
 from bastion.tracking.replay import Processed, ReplayBuffer
 from bastion.tracking.table import TrackTable
-from bastion.tracking.updater import update
 from bastion.tracking.validate import Rejection, batch_problem, valid_detections
 
 FloatArray = NDArray[np.float64]
@@ -163,7 +164,16 @@ class _Sensors:
 class Tracker:
     """Multi-target, multi-sensor tracker over a `TrackTable`; see the module docstring."""
 
-    __slots__ = ("_last_t_s", "_params", "_removed", "_replay", "_reuse_from", "_sensors", "_table")
+    __slots__ = (
+        "_filter",
+        "_last_t_s",
+        "_params",
+        "_removed",
+        "_replay",
+        "_reuse_from",
+        "_sensors",
+        "_table",
+    )
 
     def __init__(self, params: TrackerParams, *, capacity: int = 64) -> None:
         if not 1 <= params.confirm_m <= params.confirm_n <= 64:
@@ -176,7 +186,8 @@ class Tracker:
                 "TrackerParams needs gate_chi2 > 0, delete_misses >= 1 and oosm_lag_s >= 0"
             )
         self._params = params
-        self._table = TrackTable(capacity)
+        self._filter = make_filter(params)
+        self._table = TrackTable(capacity, n_models=self._filter.n_models)
         self._last_t_s = -np.inf
         self._replay = ReplayBuffer(params.oosm_lag_s)
         self._removed: list[tuple[float, IntArray]] = []
@@ -310,9 +321,7 @@ class Tracker:
 
         # 3. Predict every track to the batch time (all rows are at or before it).
         n = tb.n
-        if n:
-            predict_inplace(tb.x, tb.P, t_s - tb.t_s, p.process_accel_mps2)
-            tb.t_s[:] = t_s
+        self._filter.predict(tb, t_s)
 
         # 4. Gate, then GNN: confirmed tracks first, tentative tracks on what is left.
         at = ad = _EMPTY_IDS
@@ -335,14 +344,7 @@ class Tracker:
         updated_ids = confirmed_ids = lost_ids = lost_confirmed_ids = _EMPTY_IDS
         if n:
             if at.shape[0]:
-                x_up, P_up = update(
-                    tb.x.take(at, axis=0),
-                    tb.P.take(at, axis=0),
-                    z.take(ad, axis=0),
-                    R.take(ad, axis=0),
-                )
-                tb.x[at] = x_up
-                tb.P[at] = P_up
+                self._filter.update(tb, at, z.take(ad, axis=0), R.take(ad, axis=0), loglik=False)
                 nu = tb.n_updates[at] + 1
                 tb.n_updates[at] = nu
                 lr = np.log10(np.maximum(rcs[ad], _RCS_FLOOR_M2))
@@ -368,15 +370,17 @@ class Tracker:
         free[ad] = False
         k = int(np.count_nonzero(free))
         if k:
+            z_new, R_new = z.compress(free, axis=0), R.compress(free, axis=0)
             born_ids = tb.append_detections(
-                z_m=z.compress(free, axis=0),
-                R_m2=R.compress(free, axis=0),
+                z_m=z_new,
+                R_m2=R_new,
                 speed_var_m2ps2=p.init_speed_sigma_mps * p.init_speed_sigma_mps,
                 t_s=t_s,
                 rcs_log=np.log10(np.maximum(rcs[free], _RCS_FLOOR_M2)),
                 range_rate_mps=rr[free],
                 ids=None if reuse is None else self._reused_ids(reuse[order[free]]),
             )
+            self._filter.init(tb, slice(tb.n - k, tb.n), z_new, R_new)
             det_track_id[order[free]] = born_ids
 
         if p.oosm_lag_s > 0:

@@ -1,0 +1,156 @@
+"""The tracker's state filters: one constant-velocity Kalman filter, or an IMM over four models.
+
+Both work on a `TrackTable` in place and keep its `x` (N, 6) and `P` (N, 6, 6) columns -- position and
+velocity, what every later stage reads -- up to date:
+
+* `CvFilter` (``TrackerParams.filter = "cv"``): the converted-measurement constant-velocity filter
+  (`predictor`, `updater`), process noise `process_accel_mps2`. Fastest; right for targets that
+  fly straight.
+* `ImmFilter` (``"imm"``): the interacting multiple model filter (`imm`) over constant velocity (with
+  `process_accel_mps2`), Singer acceleration, 3-D coordinated turn and ballistic flight, on the
+  9-element state held in the table's `model_x`, `model_P`, `model_prob`; `x` and `P` are the
+  moment-matched combination. Right for drones that hover, dash and turn, and for rockets and mortars.
+
+Each filter predicts every row to a batch time, updates given rows with given converted positions,
+and initialises rows just appended from single detections. The update also returns each pair's log
+likelihood, which track scoring uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bastion.core.params import TrackerParams
+from bastion.tracking.imm import (
+    ImmParams,
+    gaussian_loglik,
+    imm_combine,
+    imm_init,
+    imm_mix_predict,
+    imm_update,
+)
+from bastion.tracking.motion import ConstantVelocity
+from bastion.tracking.predictor import predict_inplace
+from bastion.tracking.table import TrackTable
+from bastion.tracking.updater import update
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+FILTERS = ("cv", "imm")
+SOJOURN_S = (60.0, 10.0, 10.0, 10.0)
+"""Mean time in each model (CV, Singer, CT, ballistic) before switching, s. The long-run share of
+each model when measurements cannot tell them apart is proportional to these, so constant velocity
+(the most common and least noisy regime) must hold the longest."""
+_INIT_ACCEL_SIGMA_MPS2 = 10.0
+"""1-sigma of a new IMM track's acceleration per axis, m/s^2 (about 1 g over three axes)."""
+
+
+def imm_params(params: TrackerParams) -> ImmParams:
+    """The IMM's models with the tracker's constant-velocity process noise."""
+    base = ImmParams()
+    models = tuple(
+        ConstantVelocity(accel_mps2=params.process_accel_mps2)
+        if isinstance(m, ConstantVelocity)
+        else m
+        for m in base.models
+    )
+    return replace(base, models=models, sojourn_s=SOJOURN_S)
+
+
+class CvFilter:
+    """Constant-velocity Kalman filter on the table's `x`, `P`."""
+
+    __slots__ = ("_accel",)
+    n_models = 0
+
+    def __init__(self, params: TrackerParams) -> None:
+        self._accel = params.process_accel_mps2
+
+    def predict(self, tb: TrackTable, t_s: float) -> None:
+        """Every row to `t_s` (rows are at or before it)."""
+        if tb.n:
+            predict_inplace(tb.x, tb.P, t_s - tb.t_s, self._accel)
+            tb.t_s[:] = t_s
+
+    def update(
+        self, tb: TrackTable, rows: IntArray, z: FloatArray, R: FloatArray, *, loglik: bool
+    ) -> FloatArray | None:
+        """Update `rows` (K,) with positions `z` (K, 3), covariances `R` (K, 3, 3); returns each
+        pair's log likelihood (K,) if asked."""
+        x, P = tb.x.take(rows, axis=0), tb.P.take(rows, axis=0)
+        out = gaussian_loglik(z - x[:, :3], P[:, :3, :3] + R) if loglik else None
+        tb.x[rows], tb.P[rows] = update(x, P, z, R)
+        return out
+
+    def init(self, tb: TrackTable, rows: slice, z: FloatArray, R: FloatArray) -> None:
+        """Nothing beyond what `TrackTable.append_detections` wrote."""
+
+
+class ImmFilter:
+    """IMM over the table's per-model columns; `x`, `P` hold the combination."""
+
+    __slots__ = ("_imm", "_vel_sigma")
+
+    def __init__(self, params: TrackerParams) -> None:
+        self._imm = imm_params(params)
+        self._vel_sigma = params.init_speed_sigma_mps
+
+    @property
+    def n_models(self) -> int:
+        """Models per track."""
+        return len(self._imm.models)
+
+    def _combine(self, tb: TrackTable, rows: IntArray | slice) -> None:
+        x, P = imm_combine(tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows])
+        tb.x[rows] = x[:, :6]
+        tb.P[rows] = P[:, :6, :6]
+
+    def predict(self, tb: TrackTable, t_s: float) -> None:
+        """Mix and predict every row to `t_s`; `model_prob` becomes the predicted probabilities."""
+        if not tb.n:
+            return
+        dt = t_s - tb.t_s
+        if not bool(np.any(dt > 0.0)):
+            return
+        x, P, c = imm_mix_predict(
+            tb.model_x, tb.model_P, tb.model_prob, dt, self._imm.models, self._imm.transition(dt)
+        )
+        tb.model_x[...], tb.model_P[...], tb.model_prob[...] = x, P, c
+        tb.t_s[:] = t_s
+        self._combine(tb, slice(None))
+
+    def update(
+        self, tb: TrackTable, rows: IntArray, z: FloatArray, R: FloatArray, *, loglik: bool
+    ) -> FloatArray | None:
+        """Update `rows` (K,) in every model; returns the mixture log likelihood of each pair (K,)
+        if asked."""
+        mu_pred = tb.model_prob.take(rows, axis=0)
+        x, P, mu, ll = imm_update(
+            tb.model_x.take(rows, axis=0), tb.model_P.take(rows, axis=0), mu_pred, z, R
+        )
+        tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows] = x, P, mu
+        self._combine(tb, rows)
+        if not loglik:
+            return None
+        top = ll.max(axis=1)
+        mix: FloatArray = top + np.log(np.sum(mu_pred * np.exp(ll - top[:, None]), axis=1))
+        return mix
+
+    def init(self, tb: TrackTable, rows: slice, z: FloatArray, R: FloatArray) -> None:
+        """Start the rows just appended from their detections."""
+        x, P, mu = imm_init(z, R, self._imm, self._vel_sigma, _INIT_ACCEL_SIGMA_MPS2)
+        tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows] = x, P, mu
+        self._combine(tb, rows)
+
+
+def make_filter(params: TrackerParams) -> CvFilter | ImmFilter:
+    """The filter `params.filter` names."""
+    if params.filter == "cv":
+        return CvFilter(params)
+    if params.filter == "imm":
+        return ImmFilter(params)
+    raise ValueError(f"TrackerParams.filter must be one of {FILTERS}, got {params.filter!r}")
