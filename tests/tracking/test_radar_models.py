@@ -118,6 +118,7 @@ def _stonesoup_update(
     z: FloatArray,
     with_rr: bool,
     analytic_jacobian: bool = True,
+    ukf_kw: dict[str, float] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Stone Soup's update of one track. Its measurement vector is (elevation, bearing, range[, range
     rate]) with bearing counter-clockwise from east (x): bearing = pi/2 - az, elevation = el."""
@@ -156,7 +157,7 @@ def _stonesoup_update(
     sv = [Elevation(z[2]), Bearing(np.pi / 2 - z[1]), z[0]] + ([z[3]] if with_rr else [])
     det = Detection(StateVector(sv), timestamp=t, measurement_model=model)
     pred = GaussianStatePrediction(StateVector(x), P, timestamp=t)
-    kw = {"use_joseph_cov": True} if updater_cls is ExtendedKalmanUpdater else {}
+    kw = {"use_joseph_cov": True} if updater_cls is ExtendedKalmanUpdater else dict(ukf_kw or {})
     updater = updater_cls(measurement_model=model, **kw)
     hyp = SingleHypothesis(pred, det)
     post = updater.update(hyp)
@@ -170,7 +171,7 @@ def _stonesoup_update(
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("with_rr", [True, False])
-@pytest.mark.parametrize("kind", ["ekf", "ukf"])
+@pytest.mark.parametrize("kind", ["ekf", "ukf", "ukf_cubature"])
 def test_matches_stonesoup_updaters(kind: str, with_rr: bool) -> None:
     rng = np.random.default_rng(6)
     k = 8
@@ -183,10 +184,11 @@ def test_matches_stonesoup_updaters(kind: str, with_rr: bool) -> None:
     z[0, 1] = 2 * np.pi - 0.002
     z[:, 1] = np.mod(z[:, 1], 2 * np.pi)
     z = z[:, :m]
+    ss_kw: dict[str, float] = {}
     if kind == "ekf":
         ours = radar_ekf_update(x, P, z, SIGMAS[:m], SENSOR, with_rr, sensor_sigma_m=0.0)
         cls: type = ExtendedKalmanUpdater
-    else:  # Stone Soup's defaults: alpha 0.5, beta 2, kappa 3 - d
+    elif kind == "ukf":  # Stone Soup's defaults: alpha 0.5, beta 2, kappa 3 - d
         ours = radar_ukf_update(
             x,
             P,
@@ -200,10 +202,14 @@ def test_matches_stonesoup_updaters(kind: str, with_rr: bool) -> None:
             kappa=-3.0,
         )
         cls = UnscentedKalmanUpdater
+    else:  # our defaults (the cubature rule) given to Stone Soup
+        ours = radar_ukf_update(x, P, z, SIGMAS[:m], SENSOR, with_rr, sensor_sigma_m=0.0)
+        cls = UnscentedKalmanUpdater
+        ss_kw = {"alpha": 1.0, "beta": 0.0, "kappa": 0.0}
     order = [2, 1, 0, 3][:m]  # ours (r, az, el, rr) -> Stone Soup's (el, bearing, r, rr)
     sign = np.array([1.0, -1.0, 1.0, 1.0])[:m]
     for i in range(k):
-        xs, Ps, Ss = _stonesoup_update(cls, x[i], P[i], z[i], with_rr)
+        xs, Ps, Ss = _stonesoup_update(cls, x[i], P[i], z[i], with_rr, ukf_kw=ss_kw)
         np.testing.assert_allclose(ours.x[i], xs, rtol=0, atol=1e-9 * np.abs(xs).max())
         np.testing.assert_allclose(ours.P[i], Ps, rtol=0, atol=1e-10 * np.abs(Ps).max())
         # d(bearing) = -d(az): the bearing rows and columns of S change sign.
