@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/eval_warn.py --shots 500 --seed 1 --markdown benchmarks/results/warn.md
 	$(BIN)/python benchmarks/ingest.py --tracks 1000 --clutter 100 --scans 5 --seconds 10 --seed 1 --markdown benchmarks/results/ingest.md
 	$(BIN)/python benchmarks/jpda_scaling.py --seed 1 --markdown benchmarks/results/jpda.md
+	$(BIN)/python benchmarks/imm_accuracy.py --runs 100 --seed 1 --variants --markdown benchmarks/results/imm.md
 	$(BIN)/bastion eval engage --salvos 100 --seed 1 --markdown benchmarks/results/engage.md
 	$(BIN)/python benchmarks/registration.py --runs 100 --seed 1 --sweep --markdown benchmarks/results/registration.md
 	$(BIN)/python benchmarks/metrics_vs_stonesoup.py --targets 100 --scans 50 --seed 1 --markdown benchmarks/results/metrics.md
