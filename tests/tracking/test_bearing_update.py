@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pytest
 from numpy.typing import NDArray
+from stonesoup.models.measurement.nonlinear import CartesianToElevationBearing
+from stonesoup.types.angle import Bearing, Elevation
+from stonesoup.types.array import StateVector
+from stonesoup.types.detection import Detection
+from stonesoup.types.hypothesis import SingleHypothesis
+from stonesoup.types.prediction import GaussianStatePrediction
+from stonesoup.updater.kalman import UnscentedKalmanUpdater
 
 from bastion.tracking.bearing import (
     bearing_h,
@@ -120,3 +129,38 @@ def test_track_at_the_sensor_stays_finite(ukf: bool, offset_m: float) -> None:
     if offset_m == 0.0 and not ukf:
         # exactly at the sensor the azimuth carries no information: the state does not move
         np.testing.assert_array_equal(res.x[0], x[0])
+
+
+@pytest.mark.oracle
+def test_bearing_ukf_matches_stonesoup() -> None:
+    """Azimuth + elevation through Stone Soup's `CartesianToElevationBearing` (elevation, bearing
+    counter-clockwise from east: bearing = pi/2 - az) and its UKF with the cubature weights."""
+    rng = np.random.default_rng(24)
+    k = 6
+    x = np.zeros((k, 6))
+    x[:, 0:3] = SENSOR_A + rng.uniform([-5000, -5000, 50], [5000, 5000, 1000], size=(k, 3))
+    x[:, 3:6] = rng.normal(0.0, 10.0, size=(k, 3))
+    A = rng.normal(size=(k, 6, 6))
+    P = A @ np.swapaxes(A, 1, 2) * 20.0 + np.diag([400.0] * 3 + [4.0] * 3)
+    z = bearing_h(x, SENSOR_A, True) + rng.normal(0.0, 0.01, size=(k, 2))
+    ours = bearing_ukf_update(x, P, z[:, 0], z[:, 1], 0.004, 0.006, SENSOR_A, sensor_sigma_m=0.0)
+    model = CartesianToElevationBearing(
+        ndim_state=6,
+        mapping=(0, 1, 2),
+        noise_covar=np.diag([0.006**2, 0.004**2]),
+        translation_offset=StateVector(SENSOR_A),
+    )
+    updater = UnscentedKalmanUpdater(measurement_model=model, alpha=1.0, beta=0.0, kappa=0.0)
+    t = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    for i in range(k):
+        det = Detection(
+            StateVector([Elevation(z[i, 1]), Bearing(np.pi / 2 - z[i, 0])]),
+            timestamp=t,
+            measurement_model=model,
+        )
+        pred = GaussianStatePrediction(StateVector(x[i]), P[i], timestamp=t)
+        post = updater.update(SingleHypothesis(pred, det))
+        xs = np.asarray(post.state_vector, dtype=np.float64).ravel()
+        Ps = np.asarray(post.covar, dtype=np.float64)
+        np.testing.assert_allclose(ours.x[i], xs, rtol=0, atol=1e-9 * np.abs(xs).max())
+        np.testing.assert_allclose(ours.P[i], Ps, rtol=0, atol=1e-10 * np.abs(Ps).max())
