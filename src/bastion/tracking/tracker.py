@@ -33,9 +33,10 @@ from bastion.core.params import TrackerParams
 from bastion.core.records import DetectionBatch
 from bastion.tracking import lifecycle
 from bastion.tracking.association import gnn
+from bastion.tracking.coverage import Sensors
+from bastion.tracking.filters import make_filter
 from bastion.tracking.gating import gate
 from bastion.tracking.measurement import converted_measurement
-from bastion.tracking.filters import make_filter
 from bastion.tracking.predictor import predict
 from bastion.tracking.replay import Processed, ReplayBuffer
 from bastion.tracking.table import TrackTable
@@ -100,67 +101,6 @@ def _canonical_order(
     return order.astype(np.int64, copy=False)
 
 
-@dataclass(frozen=True, slots=True)
-class _Coverage:
-    """Where a sensor can see: within `max_range_m` of `sensor_enu_m`, elevations in a band."""
-
-    sensor_enu_m: FloatArray
-    max_range_m: float
-    min_el_rad: float
-    max_el_rad: float
-
-    @staticmethod
-    def of(batch: DetectionBatch) -> _Coverage:
-        pos = np.asarray(batch.sensor_enu_m, dtype=np.float64).copy()
-        return _Coverage(pos, batch.max_range_m, batch.min_el_rad, batch.max_el_rad)
-
-    def everywhere(self) -> bool:
-        full_el = self.min_el_rad <= -np.pi / 2 and self.max_el_rad >= np.pi / 2
-        return full_el and not np.isfinite(self.max_range_m)
-
-    def contains(self, x: FloatArray) -> BoolArray:
-        """Rows whose position `x[:, :3]` (site ENU, m) lies inside, (N,)."""
-        d = x[:, :3] - self.sensor_enu_m
-        inside: BoolArray = np.einsum("ij,ij->i", d, d) <= self.max_range_m * self.max_range_m
-        if self.min_el_rad > -np.pi / 2 or self.max_el_rad < np.pi / 2:
-            el = np.arctan2(d[:, 2], np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]))
-            inside &= (el >= self.min_el_rad) & (el <= self.max_el_rad)
-        return inside
-
-
-class _Sensors:
-    """The sensors heard from lately, with their coverage, so that a track is charged a miss by a
-    sensor that could see it, or by any sensor when none of the live ones can (a track that has
-    left all coverage still dies). A sensor is live until three of its own revisit intervals (at
-    least 1 s) pass without a batch from it."""
-
-    __slots__ = ("_seen",)
-
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[_Coverage, float, float]] = {}
-
-    def scanned(self, x: FloatArray, batch: DetectionBatch) -> BoolArray | None:
-        """Rows (N,) the batch's sensor is charged for; None: all of them."""
-        t_s, cov = float(batch.t_s), _Coverage.of(batch)
-        _, last, _ = self._seen.get(batch.sensor_id, (cov, -np.inf, np.inf))
-        if t_s > last:  # a replayed (older) batch leaves the record as it is
-            self._seen[batch.sensor_id] = (cov, t_s, t_s - last)
-        if cov.everywhere():
-            return None
-        inside = cov.contains(x)
-        if bool(inside.all()):
-            return None
-        elsewhere = np.zeros(x.shape[0], dtype=bool)
-        for sid, (other, t_last, interval) in self._seen.items():
-            live = t_s - t_last <= max(3.0 * interval, 1.0) if np.isfinite(interval) else True
-            if sid != batch.sensor_id and live:
-                if other.everywhere():
-                    return inside
-                elsewhere |= other.contains(x)
-        out: BoolArray = inside | ~elsewhere
-        return out
-
-
 class Tracker:
     """Multi-target, multi-sensor tracker over a `TrackTable`; see the module docstring."""
 
@@ -192,7 +132,7 @@ class Tracker:
         self._replay = ReplayBuffer(params.oosm_lag_s)
         self._removed: list[tuple[float, IntArray]] = []
         self._reuse_from = -1
-        self._sensors = _Sensors()
+        self._sensors = Sensors()
 
     @property
     def params(self) -> TrackerParams:
