@@ -12,9 +12,11 @@ Navigation*, 2001, sec. 10.3): with H the Jacobian of h at the prior mean,
     v = wrap(z - h(x)),   S = H P H^T + R,   K = P H^T S^-1,   x+ = x + K v,
     P+ = (I - K H) P (I - K H)^T + K R K^T          (Joseph form, ibid. eq. 5.2.3-18)
 
-The Joseph form is a sum of two positive semi-definite terms, so P+ stays positive definite under
-round-off and for any gain (e.g. after a guard has altered H); the result is then symmetrised,
-P+ <- (P+ + P+^T) / 2, which removes the last round-off asymmetry of the matrix products.
+The Joseph form is a sum of two positive semi-definite terms, correct for any gain (e.g. after a guard
+has altered H), and it does not lose positive definiteness to the cancellation that the short form
+P - K H P suffers when the update removes most of the variance; the result is then symmetrised,
+P+ <- (P+ + P+^T) / 2, so that it is exactly symmetric (the matrix products leave round-off
+asymmetry). Joseph costs two more d x d products per track than the short form.
 
 Unscented Kalman filter (Julier and Uhlmann, "Unscented filtering and nonlinear estimation", Proc.
 IEEE 92(3), 2004; scaled sigma points of Wan and van der Merwe, "The unscented Kalman filter for
