@@ -17,11 +17,11 @@ import numpy as np
 
 from bastion.codecs.asterix import (
     Cat034Message,
-    Cat048Plot,
+    Cat048Arrays,
     RadarConfig,
     ScanAssembler,
     UnsupportedBlock,
-    decode_datagram,
+    decode_datagram_arrays,
 )
 from bastion.codecs.cot import MAX_EVENT_BYTES, decode_xml
 from bastion.codecs.sapient import (
@@ -118,16 +118,16 @@ class AsterixFeed:
         """One datagram that arrived at run time `t_s`."""
         self.datagrams += 1
         try:
-            items = decode_datagram(data)
+            items = decode_datagram_arrays(data)
         except DecodeError as exc:
             out.rejects.append((self.name, str(exc)))
             return
         for item in items:
             if isinstance(item, UnsupportedBlock):
                 out.rejects.append((self.name, f"ASTERIX CAT{item.category:03d} is not read"))
-        self.plots += sum(isinstance(i, Cat048Plot) for i in items)
+        self.plots += sum(len(i) for i in items if isinstance(i, Cat048Arrays))
         scans = self._scans.push(
-            [i for i in items if isinstance(i, Cat048Plot | Cat034Message)], t_s
+            [i for i in items if isinstance(i, Cat048Arrays | Cat034Message)], t_s
         )
         out.batches.extend(scans.batches)
         out.rejects.extend((self.name, why) for why in scans.rejected)

@@ -45,11 +45,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bastion.codecs.asterix.cat048 import M_PER_FT, M_PER_NM, SP_TAG_RCS, Cat048Plot, decode_cat048
+from bastion.codecs.asterix.cat048_arrays import Cat048Arrays
 
 FSPEC_MAX_BYTES = 4
 FIXED_BYTES: dict[int, int] = {
@@ -186,29 +188,22 @@ def _signed(v: NDArray[np.int64], bits: int) -> NDArray[np.int64]:
     return np.where(v >= 1 << (bits - 1), v - (1 << bits), v)
 
 
-def _plots(layout: Layout, rows: U8) -> list[Cat048Plot]:
+def _f(v: NDArray[Any]) -> NDArray[np.float64]:
+    return np.asarray(v, dtype=np.float64)
+
+
+def _columns(layout: Layout, rows: U8) -> Cat048Arrays:
     """Decode rows of one layout (every field read for all rows at once)."""
     at = {layout[i]: layout[i + 1] for i in range(0, len(layout), 3)}
     if 1 not in at or 4 not in at:
         raise _Unsupported  # libasterix raises the DecodeError naming the missing item
     n = len(rows)
     nan = np.full(n, math.nan)
-    sac, sic = rows[:, at[1]].tolist(), rows[:, at[1] + 1].tolist()
-    tod = _u(rows, at[2], 3) * TOD_LSB_S if 2 in at else nan
-    rng = _u(rows, at[4], 2) * RHO_LSB_NM * M_PER_NM
-    az = np.radians(_u(rows, at[4] + 2, 2) * THETA_LSB_DEG)
-    if 3 in at:
-        typ = (rows[:, at[3]] >> 5).tolist()
-        sim = ((rows[:, at[3]] >> 4) & 1).astype(bool).tolist()
-    else:
-        typ, sim = [1] * n, [False] * n
-    height = _signed(_u(rows, at[19], 2), 14) * 25.0 * M_PER_FT if 19 in at else nan
+    absent = np.full(n, -1, dtype=np.int64)
+    fl = nan
     if 6 in at:
         v090 = _u(rows, at[6], 2)
-        fl = _signed(v090, 14) * 0.25 * 100.0 * M_PER_FT
-        fl = np.where(v090 & 0x8000, math.nan, fl)
-    else:
-        fl = nan
+        fl = np.where(v090 & 0x8000, math.nan, _signed(v090, 14) * 0.25 * 100.0 * M_PER_FT)
     doppler = nan
     if 20 in at and rows[0, at[20]] & 0x80:
         doppler = _signed(_u(rows, at[20] + 1, 2), 10) * 1.0
@@ -218,63 +213,44 @@ def _plots(layout: Layout, rows: U8) -> list[Cat048Plot]:
         with np.errstate(invalid="ignore"):  # a signalling NaN becomes a quiet one, as in struct
             value = rows[:, o : o + 4].copy().view(">f4")[:, 0].astype(np.float64)
         rcs = np.where(rows[:, at[27] + 1] == SP_TAG_RCS, value, math.nan)
-    tn = (_u(rows, at[11], 2) & 0x0FFF).tolist() if 11 in at else [-1] * n
-    m3a = (_u(rows, at[5], 2) & 0x0FFF).tolist() if 5 in at else [-1] * n
-    addr = _u(rows, at[8], 3).tolist() if 8 in at else [-1] * n
-    cols = zip(
-        sac,
-        sic,
-        np.asarray(tod, dtype=np.float64).tolist(),
-        rng.tolist(),
-        az.tolist(),
-        np.asarray(height, dtype=np.float64).tolist(),
-        np.asarray(fl, dtype=np.float64).tolist(),
-        np.asarray(doppler, dtype=np.float64).tolist(),
-        np.asarray(rcs, dtype=np.float64).tolist(),
-        typ,
-        sim,
-        tn,
-        m3a,
-        addr,
-        strict=True,
+    first = rows[:, at[3]] if 3 in at else None
+    return Cat048Arrays(
+        sac=rows[:, at[1]].astype(np.int64),
+        sic=rows[:, at[1] + 1].astype(np.int64),
+        tod_s=_f(_u(rows, at[2], 3) * TOD_LSB_S) if 2 in at else nan,
+        range_m=_f(_u(rows, at[4], 2) * RHO_LSB_NM * M_PER_NM),
+        az_rad=np.radians(_u(rows, at[4] + 2, 2) * THETA_LSB_DEG),
+        height_m=_f(_signed(_u(rows, at[19], 2), 14) * 25.0 * M_PER_FT) if 19 in at else nan,
+        flight_level_m=fl,
+        doppler_mps=doppler,
+        rcs_m2=rcs,
+        detection_type=(first >> 5).astype(np.int64) if first is not None else np.ones(n, np.int64),
+        simulated=((first >> 4) & 1).astype(np.bool_) if first is not None else np.zeros(n, bool),
+        track_number=_u(rows, at[11], 2) & 0x0FFF if 11 in at else absent,
+        mode3a=_u(rows, at[5], 2) & 0x0FFF if 5 in at else absent,
+        aircraft_address=_u(rows, at[8], 3) if 8 in at else absent,
     )
-    return [
-        Cat048Plot(
-            sac=a,
-            sic=b,
-            tod_s=c,
-            range_m=d,
-            az_rad=e,
-            height_m=f,
-            flight_level_m=g,
-            doppler_mps=h,
-            rcs_m2=i,
-            detection_type=j,
-            simulated=k,
-            track_number=l_,
-            mode3a=m,
-            aircraft_address=o_,
-        )
-        for a, b, c, d, e, f, g, h, i, j, k, l_, m, o_ in cols
-    ]
 
 
-def decode_cat048_fast(payload: bytes) -> list[Cat048Plot]:
-    """Decode the records of one CAT048 data block (the bytes after CAT and LEN), in order.
+def decode_cat048_arrays(payload: bytes) -> Cat048Arrays:
+    """Decode the records of one CAT048 data block (the bytes after CAT and LEN) as columns.
 
-    Same result as `cat048.decode_cat048` (libasterix), which decodes any block the fast path does
-    not take and raises its `DecodeError` for malformed input.
+    The same plots as `cat048.decode_cat048` (libasterix), which decodes any block the fast path
+    does not take and raises its `DecodeError` for malformed input.
     """
     if not payload:
-        return decode_cat048(payload)
+        return Cat048Arrays.from_plots(decode_cat048(payload))
     try:
         groups = _groups(payload)
         if len(groups) == 1:
-            return _plots(groups[0][0], groups[0][1])
-        order: list[tuple[int, Cat048Plot]] = []
-        for layout, rows, starts in groups:
-            order.extend(zip(starts, _plots(layout, rows), strict=True))
+            return _columns(groups[0][0], groups[0][1])
+        parts = [_columns(layout, rows) for layout, rows, _ in groups]
     except _Unsupported:
-        return decode_cat048(payload)
-    order.sort(key=lambda t: t[0])
-    return [p for _, p in order]
+        return Cat048Arrays.from_plots(decode_cat048(payload))
+    starts = np.concatenate([np.asarray(st, dtype=np.int64) for _, _, st in groups])
+    return Cat048Arrays.concat(parts).take(np.argsort(starts, kind="stable"))
+
+
+def decode_cat048_fast(payload: bytes) -> list[Cat048Plot]:
+    """`decode_cat048_arrays` as `Cat048Plot`s: the same list `cat048.decode_cat048` returns."""
+    return decode_cat048_arrays(payload).plots()

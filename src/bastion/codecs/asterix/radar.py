@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bastion.codecs.asterix.cat048 import Cat048Plot
+from bastion.codecs.asterix.cat048_arrays import Cat048Arrays
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
 from bastion.core.records import DetectionBatch, FloatArray, Vec3
@@ -87,17 +88,17 @@ def height_from_elevation(
 
 def plots_to_batch(plots: Sequence[Cat048Plot], radar: RadarConfig, t_s: float) -> DetectionBatch:
     """One `DetectionBatch` at run time `t_s` from plots of one radar (one scan or sector)."""
-    rng = np.array([p.range_m for p in plots], dtype=np.float64)
-    height = np.array(
-        [
-            p.height_m
-            if math.isfinite(p.height_m)
-            else p.flight_level_m
-            if math.isfinite(p.flight_level_m)
-            else math.nan
-            for p in plots
-        ],
-        dtype=np.float64,
+    return arrays_to_batch(Cat048Arrays.from_plots(plots), radar, t_s)
+
+
+def arrays_to_batch(plots: Cat048Arrays, radar: RadarConfig, t_s: float) -> DetectionBatch:
+    """`plots_to_batch` for plots as columns: height from I048/110, else the Mode C flight level,
+    else the radar's default height; elevation from the height; Doppler signed as Bastion's."""
+    rng = np.asarray(plots.range_m, dtype=np.float64)
+    height = np.where(
+        np.isfinite(plots.height_m),
+        plots.height_m,
+        np.where(np.isfinite(plots.flight_level_m), plots.flight_level_m, math.nan),
     )
     if radar.default_height_m is not None:
         height = np.where(np.isfinite(height), height, radar.default_height_m)
@@ -107,10 +108,10 @@ def plots_to_batch(plots: Sequence[Cat048Plot], radar: RadarConfig, t_s: float) 
         t_s=t_s,
         sensor_enu_m=np.asarray(radar.sensor_enu_m, dtype=np.float64),
         range_m=rng,
-        az_rad=np.array([p.az_rad for p in plots], dtype=np.float64),
+        az_rad=np.asarray(plots.az_rad, dtype=np.float64),
         el_rad=elevation_from_height(rng, height, radar),
-        range_rate_mps=sign * np.array([p.doppler_mps for p in plots], dtype=np.float64),
-        rcs_m2=np.array([p.rcs_m2 for p in plots], dtype=np.float64),
+        range_rate_mps=sign * np.asarray(plots.doppler_mps, dtype=np.float64),
+        rcs_m2=np.asarray(plots.rcs_m2, dtype=np.float64),
         sigma_range_m=radar.sigma_range_m,
         sigma_az_rad=radar.sigma_az_rad,
         sigma_el_rad=radar.sigma_el_rad,

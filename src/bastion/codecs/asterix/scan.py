@@ -21,11 +21,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bastion.codecs.asterix.cat034 import Cat034Message, ServiceKind
 from bastion.codecs.asterix.cat048 import Cat048Plot
-from bastion.codecs.asterix.radar import RadarConfig, plots_to_batch
-from bastion.codecs.timebase import RunEpoch
-from bastion.core.records import DetectionBatch
+from bastion.codecs.asterix.cat048_arrays import Cat048Arrays
+from bastion.codecs.asterix.radar import RadarConfig, arrays_to_batch
+from bastion.codecs.timebase import SECONDS_PER_DAY, RunEpoch
+from bastion.core.records import DetectionBatch, FloatArray
 
 
 @dataclass(slots=True)
@@ -38,8 +41,33 @@ class ScanOutput:
 
 @dataclass(slots=True)
 class _Open:
+    parts: list[Cat048Arrays] = field(default_factory=list)
     plots: list[Cat048Plot] = field(default_factory=list)
+    """Plots pushed one by one since the last part (made a part before the next one, or at close)."""
     times_s: list[float] = field(default_factory=list)
+
+    def add(self, part: Cat048Arrays) -> None:
+        self.settle()
+        self.parts.append(part)
+
+    def settle(self) -> None:
+        if self.plots:
+            self.parts.append(Cat048Arrays.from_plots(self.plots))
+            self.plots = []
+
+
+def _times_of_day(epoch: RunEpoch, tod_s: FloatArray, near_t_s: float) -> FloatArray:
+    """`RunEpoch.from_time_of_day_s` for many times of day (the same arithmetic, element-wise)."""
+    near_utc = epoch.to_utc_s(near_t_s)
+    midnight = near_utc - (math.fmod(near_utc, SECONDS_PER_DAY) % SECONDS_PER_DAY)
+    cand = midnight + tod_s
+    half = SECONDS_PER_DAY / 2
+    cand = np.where(
+        cand - near_utc > half,
+        cand - SECONDS_PER_DAY,
+        np.where(near_utc - cand > half, cand + SECONDS_PER_DAY, cand),
+    )
+    return np.asarray(cand - epoch.utc_at_zero_s, dtype=np.float64)
 
 
 class ScanAssembler:
@@ -68,18 +96,24 @@ class ScanAssembler:
 
     def _close(self, key: tuple[int, int], out: ScanOutput) -> None:
         scan = self._open.pop(key, None)
-        if scan is None or not scan.plots:
+        if scan is None or not scan.times_s:
             return
+        scan.settle()
         t_s = sum(scan.times_s) / len(scan.times_s)
-        out.batches.append(plots_to_batch(scan.plots, self._radars[key], t_s))
+        out.batches.append(arrays_to_batch(Cat048Arrays.concat(scan.parts), self._radars[key], t_s))
 
     def push(
-        self, items: Iterable[Cat048Plot | Cat034Message | object], arrival_t_s: float
+        self,
+        items: Iterable[Cat048Arrays | Cat048Plot | Cat034Message | object],
+        arrival_t_s: float,
     ) -> ScanOutput:
-        """Feed the items of one datagram that arrived at run time `arrival_t_s` (s)."""
+        """Feed the items of one datagram that arrived at run time `arrival_t_s` (s): plots one by
+        one (`Cat048Plot`) or a data block's at once (`Cat048Arrays`), and CAT034 messages."""
         out = ScanOutput()
         for item in items:
-            if isinstance(item, Cat048Plot):
+            if isinstance(item, Cat048Arrays):
+                self._arrays(item, arrival_t_s, out)
+            elif isinstance(item, Cat048Plot):
                 self._plot(item, arrival_t_s, out)
             elif isinstance(item, Cat034Message):
                 key = (item.sac, item.sic)
@@ -90,6 +124,35 @@ class ScanAssembler:
                 ):
                     self._close(key, out)
         return out
+
+    def _arrays(self, plots: Cat048Arrays, arrival_t_s: float, out: ScanOutput) -> None:
+        """Plots of one data block at once; one by one (`_plot`) where they would cut a scan or
+        come from several radars, so the batches are the same either way."""
+        n = len(plots)
+        if n == 0:
+            return
+        key = (int(plots.sac[0]), int(plots.sic[0]))
+        if not (bool(np.all(plots.sac == key[0])) and bool(np.all(plots.sic == key[1]))):
+            for p in plots.plots():
+                self._plot(p, arrival_t_s, out)
+            return
+        if key not in self._radars:
+            why = f"CAT048 plot from unconfigured radar SAC/SIC {key[0]}/{key[1]}"
+            out.rejected.extend([why] * n)
+            return
+        tod = plots.tod_s
+        t = np.where(np.isfinite(tod), _times_of_day(self._epoch, tod, arrival_t_s), arrival_t_s)
+        scan = self._open.get(key)
+        first = scan.times_s[0] if scan is not None else float(t[0])
+        count = len(scan.times_s) if scan is not None else 0
+        if bool(np.any(np.abs(t - first) > self._max_span_s)) or count + n > self._max_plots:
+            for p in plots.plots():
+                self._plot(p, arrival_t_s, out)
+            return
+        if scan is None:
+            scan = self._open[key] = _Open()
+        scan.add(plots)
+        scan.times_s.extend(t.tolist())
 
     def _plot(self, plot: Cat048Plot, arrival_t_s: float, out: ScanOutput) -> None:
         key = (plot.sac, plot.sic)
@@ -103,7 +166,7 @@ class ScanAssembler:
         )
         scan = self._open.get(key)
         if scan is not None and (
-            abs(t_s - scan.times_s[0]) > self._max_span_s or len(scan.plots) >= self._max_plots
+            abs(t_s - scan.times_s[0]) > self._max_span_s or len(scan.times_s) >= self._max_plots
         ):
             self._close(key, out)
             scan = None
