@@ -67,7 +67,9 @@ def _stream(seed: int, n_scans: int) -> list[DetectionBatch]:
     out = []
     for k in range(n_scans):
         out.append(radar_batch(rng, truth[k], float(k), clutter=5))
-        b = radar_batch(rng, truth[k], k + 0.4, clutter=5, sensor_enu_m=np.array([5e3, 0, 0]))
+        later = truth[k].copy()
+        later[:, :3] += 0.4 * later[:, 3:]
+        b = radar_batch(rng, later, k + 0.4, clutter=5, sensor_enu_m=np.array([5e3, 0, 0]))
         out.append(dataclasses.replace(b, sensor_id="radar-2"))
     return out
 
@@ -177,3 +179,63 @@ def test_uninterpretable_batch_is_refused_whole(change: dict[str, object], words
     step = tr.step(dataclasses.replace(radar_batch(rng, cv_truth(rng, 3, 1)[0], 1.0), **change))
     assert words in step.rejected_reason and "radar-1" in step.rejected_reason
     assert tr.table.n == n and tr.last_t_s == 0.0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"association": "jpda"},
+        {"management": "score"},
+        {"association": "jpda", "management": "score", "filter": "imm"},
+    ],
+    ids=["jpda", "score", "imm-jpda-score"],
+)
+def test_every_association_and_management_tracks_every_target(change: dict[str, str]) -> None:
+    """Eight targets, clutter, two radars: each combination tracks all eight within 100 m,
+    confirms at most one other track, and keeps every covariance positive definite."""
+    params = dataclasses.replace(
+        P34, pd=0.95, false_alarm_density_per_m3=2e-12, new_target_density_per_m3=1e-13, **change
+    )
+    tr = Tracker(params)
+    for b in _stream(9, 12):
+        tr.step(b)
+    tb = tr.table
+    truth = cv_truth(np.random.default_rng(9), 8, 12, speed_mps=(30.0, 200.0))[-1]
+    dist = np.linalg.norm(tb.x[tb.confirmed, None, :3] - truth[None, :, :3], axis=2)
+    assert int(np.count_nonzero(dist.min(axis=0) < 100.0)) == 8
+    assert int(np.count_nonzero(dist.min(axis=1) > 100.0)) <= 1
+    assert np.all(np.linalg.eigvalsh(tb.P) > 0.0)
+
+
+def test_score_confirms_on_likelihood_and_deletes_a_vanished_track() -> None:
+    params = dataclasses.replace(
+        P34,
+        management="score",
+        pd=0.95,
+        false_alarm_density_per_m3=2e-12,
+        new_target_density_per_m3=1e-13,
+    )
+    rng = np.random.default_rng(10)
+    truth = cv_truth(rng, 3, 12, speed_mps=(30.0, 60.0))
+    tr = Tracker(params)
+    for k in range(6):
+        tr.step(radar_batch(rng, truth[k], float(k)))
+    tb = tr.table
+    assert int(tb.confirmed.sum()) == 3
+    assert np.all(tb.score >= params_threshold(params))
+    lost = []
+    for k in range(6, 12):
+        lost.extend(tr.step(radar_batch(rng, truth[k][:0], float(k))).lost_confirmed_ids)
+    assert len(lost) == 3
+
+
+def params_threshold(params: TrackerParams) -> float:
+    """Wald's confirmation threshold for the tracker's score settings."""
+    return float(np.log((1 - params.score_true_track_loss_prob) / params.score_false_track_prob))
+
+
+def test_unknown_association_or_management_is_refused() -> None:
+    with pytest.raises(ValueError, match="association"):
+        Tracker(dataclasses.replace(P34, association="mht"))
+    with pytest.raises(ValueError, match="management"):
+        Tracker(dataclasses.replace(P34, management="vibes"))

@@ -413,6 +413,30 @@ class TrackerSpec(Spec):
     filter: Literal["cv", "imm"] = Field(
         default="cv", description="State filter: constant velocity or the four-model IMM."
     )
+    association: Literal["gnn", "jpda"] = Field(
+        default="gnn", description="Association: global nearest neighbour or JPDA."
+    )
+    management: Literal["m_of_n", "score"] = Field(
+        default="m_of_n", description="Confirmation and deletion: M-of-N or track score."
+    )
+    pd: Annotated[Number, Field(gt=0.0, lt=1.0)] = Field(
+        default=0.9, description="Detection probability per look (JPDA, score)."
+    )
+    false_alarm_density_per_m3: Positive = Field(
+        default=1e-10, description="Clutter density, false detections per m^3 per look."
+    )
+    new_target_density_per_m3: Positive = Field(
+        default=1e-11, description="New-target detections per m^3 per look."
+    )
+    score_false_track_prob: Annotated[Number, Field(gt=0.0, lt=0.5)] = Field(
+        default=1e-5, description="Score: probability of confirming a false track."
+    )
+    score_true_track_loss_prob: Annotated[Number, Field(gt=0.0, lt=0.5)] = Field(
+        default=1e-3, description="Score: probability of deleting a true tentative track."
+    )
+    score_delete_drop: Positive = Field(
+        default=6.0, description="Score: drop below the peak that deletes a confirmed track."
+    )
 
 
 class ThreatSpec(Spec):

@@ -300,6 +300,24 @@ class TrackerParams:
     filter: str = "cv"
     """State filter: ``"cv"`` (constant-velocity Kalman) or ``"imm"`` (IMM over constant velocity,
     Singer, coordinated turn and ballistic models; see docs/tracking.md)."""
+    association: str = "gnn"
+    """``"gnn"`` (global nearest neighbour, one detection per track) or ``"jpda"`` (joint
+    probabilistic data association over clusters of tracks sharing detections)."""
+    management: str = "m_of_n"
+    """Confirmation and deletion: ``"m_of_n"`` (hit counts) or ``"score"`` (log-likelihood-ratio
+    track score with Wald's sequential test)."""
+    pd: float = 0.9
+    """Detection probability per look, for JPDA and the track score."""
+    false_alarm_density_per_m3: float = 1e-10
+    """False detections per m^3 per look (clutter density), for JPDA and the track score."""
+    new_target_density_per_m3: float = 1e-11
+    """New-target detections per m^3 per look, for a new track's initial score."""
+    score_false_track_prob: float = 1e-5
+    """Score: accepted probability of confirming a false track (Wald's alpha)."""
+    score_true_track_loss_prob: float = 1e-3
+    """Score: accepted probability of deleting a true tentative track (Wald's beta)."""
+    score_delete_drop: float = 6.0
+    """Score: a confirmed track is deleted when its score falls this far below its peak."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -124,3 +124,26 @@ def gnn(
     ad = np.concatenate(out_d).astype(np.int64)
     order = np.argsort(at, kind="stable")
     return at[order], ad[order]
+
+
+def gnn_confirmed_first(
+    track: IntArray,
+    det: IntArray,
+    cost: FloatArray,
+    confirmed: NDArray[np.bool_],
+    n_det: int,
+    miss_cost: float,
+) -> tuple[IntArray, IntArray]:
+    """GNN over gated pairs with confirmed tracks served first, then tentative tracks with the
+    detections left over (a tentative track never takes a confirmed track's detection).
+    `confirmed` (N,) flags the track rows; `n_det` is the number of detections. Returns the
+    assigned (track rows, detection indices)."""
+    if track.shape[0] == 0:
+        return _EMPTY.copy(), _EMPTY.copy()
+    conf = confirmed[track]
+    at1, ad1 = gnn(track[conf], det[conf], cost[conf], miss_cost)
+    used = np.zeros(n_det, dtype=bool)
+    used[ad1] = True
+    rest = ~conf & ~used[det]
+    at2, ad2 = gnn(track[rest], det[rest], cost[rest], miss_cost)
+    return np.concatenate([at1, at2]), np.concatenate([ad1, ad2])

@@ -18,7 +18,8 @@ likelihood, which track scoring uses.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +33,7 @@ from bastion.tracking.imm import (
     imm_mix_predict,
     imm_update,
 )
+from bastion.tracking.jpda import JpdaParams, pda_combine
 from bastion.tracking.motion import ConstantVelocity
 from bastion.tracking.predictor import predict_inplace
 from bastion.tracking.table import TrackTable
@@ -47,6 +49,15 @@ each model when measurements cannot tell them apart is proportional to these, so
 (the most common and least noisy regime) must hold the longest."""
 _INIT_ACCEL_SIGMA_MPS2 = 10.0
 """1-sigma of a new IMM track's acceleration per axis, m/s^2 (about 1 g over three axes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PdaPairs:
+    """Gated (track row, detection) pairs (P,) and their association probabilities `beta`."""
+
+    trk: IntArray
+    det: IntArray
+    beta: FloatArray
 
 
 def imm_params(params: TrackerParams) -> ImmParams:
@@ -85,6 +96,12 @@ class CvFilter:
         out = gaussian_loglik(z - x[:, :3], P[:, :3, :3] + R) if loglik else None
         tb.x[rows], tb.P[rows] = update(x, P, z, R)
         return out
+
+    def update_pda(
+        self, tb: TrackTable, pairs: PdaPairs, z: FloatArray, R: FloatArray, jp: JpdaParams
+    ) -> None:
+        """JPDA update: each track moves to the beta-weighted mixture of its gated detections."""
+        tb.x[...], tb.P[...] = pda_combine(tb.x, tb.P, z, R, pairs.trk, pairs.det, pairs.beta)
 
     def init(self, tb: TrackTable, rows: slice, z: FloatArray, R: FloatArray) -> None:
         """Nothing beyond what `TrackTable.append_detections` wrote."""
@@ -139,6 +156,38 @@ class ImmFilter:
         top = ll.max(axis=1)
         mix: FloatArray = top + np.log(np.sum(mu_pred * np.exp(ll - top[:, None]), axis=1))
         return mix
+
+    def update_pda(
+        self, tb: TrackTable, pairs: PdaPairs, z: FloatArray, R: FloatArray, jp: JpdaParams
+    ) -> None:
+        """IMM-JPDA: every model takes the same association probabilities (computed on the
+        combined state), and each model's probability is weighted by its own PDA likelihood
+        1 - pd pg + sum_j pd N(z_j; x_model, S_model) / lambda over the track's gated detections
+        (the IMM-JPDA of Blom & Bloem, IEEE TAC 45(2), 2000, with the combined-state betas)."""
+        n, r = tb.n, self.n_models
+        trk, det = pairs.trk, pairs.det
+        log_miss = math.log1p(-jp.pd * jp.pg)
+        log_norm = np.full((n, r), log_miss)
+        for j in range(r):
+            xj, Pj = tb.model_x[:, j], tb.model_P[:, j]
+            if trk.shape[0]:
+                ll = gaussian_loglik(
+                    z.take(det, axis=0) - xj.take(trk, axis=0)[:, :3],
+                    Pj.take(trk, axis=0)[:, :3, :3] + R.take(det, axis=0),
+                )
+                log_l = ll + math.log(jp.pd / jp.clutter_density_per_m3)
+                shift = np.full(n, log_miss)
+                np.maximum.at(shift, trk, log_l)
+                tot = np.exp(log_miss - shift) + np.bincount(
+                    trk, np.exp(log_l - shift[trk]), minlength=n
+                )
+                log_norm[:, j] = shift + np.log(tot)
+            tb.model_x[:, j], tb.model_P[:, j] = pda_combine(xj, Pj, z, R, trk, det, pairs.beta)
+        logw = np.log(np.maximum(tb.model_prob, 1e-300)) + log_norm
+        logw -= logw.max(axis=1, keepdims=True)
+        w = np.exp(logw)
+        tb.model_prob[...] = w / w.sum(axis=1, keepdims=True)
+        self._combine(tb, slice(None))
 
     def init(self, tb: TrackTable, rows: slice, z: FloatArray, R: FloatArray) -> None:
         """Start the rows just appended from their detections."""

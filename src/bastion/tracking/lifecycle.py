@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.stats import chi2
 
 from bastion.core.params import TrackerParams
+from bastion.tracking.jpda import JpdaParams
+from bastion.tracking.score import ScoreParams
 from bastion.tracking.table import TrackTable
 
 BoolArray = NDArray[np.bool_]
@@ -65,3 +68,33 @@ def judge(table: TrackTable, params: TrackerParams) -> tuple[BoolArray, BoolArra
     hopeless = (hits + remaining) < params.confirm_m
     dead = (table.misses >= params.delete_misses) | (hopeless & ~(confirmed | new_conf))
     return new_conf, dead
+
+
+def association_params(params: TrackerParams) -> tuple[JpdaParams | None, ScoreParams | None]:
+    """JPDA and track-score settings from the tracker's (None where not selected)."""
+    if params.association not in ("gnn", "jpda"):
+        raise ValueError(
+            f"TrackerParams.association must be gnn or jpda, got {params.association!r}"
+        )
+    if params.management not in ("m_of_n", "score"):
+        raise ValueError(
+            f"TrackerParams.management must be m_of_n or score, got {params.management!r}"
+        )
+    pg = float(chi2.cdf(params.gate_chi2, 3))
+    jp = None
+    if params.association == "jpda":
+        jp = JpdaParams(
+            pd=params.pd, pg=pg, clutter_density_per_m3=params.false_alarm_density_per_m3
+        )
+    sp = None
+    if params.management == "score":
+        sp = ScoreParams(
+            pd=params.pd,
+            pg=pg,
+            false_alarm_density_per_m3=params.false_alarm_density_per_m3,
+            new_target_density_per_m3=params.new_target_density_per_m3,
+            alpha=params.score_false_track_prob,
+            beta=params.score_true_track_loss_prob,
+            delete_drop=params.score_delete_drop,
+        )
+    return jp, sp

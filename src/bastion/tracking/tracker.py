@@ -24,21 +24,25 @@ never `truth_id`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.stats import chi2
 
 from bastion.core.params import TrackerParams
 from bastion.core.records import DetectionBatch
 from bastion.tracking import lifecycle
-from bastion.tracking.association import gnn
+from bastion.tracking.association import gnn_confirmed_first
 from bastion.tracking.coverage import Sensors
-from bastion.tracking.filters import make_filter
+from bastion.tracking.filters import PdaPairs, make_filter
 from bastion.tracking.gating import gate
+from bastion.tracking.jpda import free_detections, jpda
 from bastion.tracking.measurement import converted_measurement
 from bastion.tracking.predictor import predict
 from bastion.tracking.replay import Processed, ReplayBuffer
+from bastion.tracking.score import initial_score, judge_score
 from bastion.tracking.table import TrackTable
 from bastion.tracking.validate import Rejection, batch_problem, valid_detections
 
@@ -47,6 +51,7 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 _RCS_FLOOR_M2 = 1e-6
+_LOG_2PI = math.log(2.0 * math.pi)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
 
@@ -106,11 +111,15 @@ class Tracker:
 
     __slots__ = (
         "_filter",
+        "_jpda",
         "_last_t_s",
         "_params",
         "_removed",
         "_replay",
         "_reuse_from",
+        "_score",
+        "_score_hit",
+        "_score_miss",
         "_sensors",
         "_table",
     )
@@ -127,6 +136,10 @@ class Tracker:
             )
         self._params = params
         self._filter = make_filter(params)
+        self._jpda, self._score = lifecycle.association_params(params)
+        pg = float(chi2.cdf(params.gate_chi2, 3))
+        self._score_hit = math.log(params.pd / params.false_alarm_density_per_m3)
+        self._score_miss = math.log1p(-params.pd * pg)
         self._table = TrackTable(capacity, n_models=self._filter.n_models)
         self._last_t_s = -np.inf
         self._replay = ReplayBuffer(params.oosm_lag_s)
@@ -263,38 +276,55 @@ class Tracker:
         n = tb.n
         self._filter.predict(tb, t_s)
 
-        # 4. Gate, then GNN: confirmed tracks first, tentative tracks on what is left.
-        at = ad = _EMPTY_IDS
+        # 4. Gate, associate, update.
+        score_inc: FloatArray | None = None
         if n and m:
             trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2)
-            conf = tb.confirmed[trk]
-            at1, ad1 = gnn(trk[conf], det[conf], d2[conf], p.gate_chi2)
-            used = np.zeros(m, dtype=bool)
-            used[ad1] = True
-            rest = ~conf & ~used[det]
-            at2, ad2 = gnn(trk[rest], det[rest], d2[rest], p.gate_chi2)
-            at = np.concatenate([at1, at2])
-            ad = np.concatenate([ad1, ad2])
+        else:
+            trk = det = _EMPTY_IDS
+            d2 = np.zeros(0)
+        if self._jpda is not None and n:
+            res = jpda(tb.x, tb.P, z, R, trk, det, d2, self._jpda)
+            self._filter.update_pda(tb, PdaPairs(trk, det, res.beta), z, R, self._jpda)
+            at = np.flatnonzero(res.best_det >= 0)
+            ad = res.best_det[at]
+            free = free_detections(res.det_assoc_prob)
+            if self._score is not None:
+                # Hard hit/miss on each track's most likely detection (best_det): the soft PDA
+                # increment would credit a duplicate track with its neighbour's detection.
+                ll = -0.5 * (res.best_d2 + res.best_log_det_S + 3.0 * _LOG_2PI)
+                score_inc = np.where(res.best_det >= 0, self._score_hit + ll, self._score_miss)
+        else:
+            at, ad = gnn_confirmed_first(trk, det, d2, tb.confirmed, m, p.gate_chi2)
+            free = np.ones(m, dtype=bool)
+            free[ad] = False
+            if at.shape[0]:
+                loglik = self._filter.update(
+                    tb, at, z.take(ad, axis=0), R.take(ad, axis=0), loglik=self._score is not None
+                )
+                if self._score is not None and loglik is not None:
+                    score_inc = np.full(n, self._score_miss)
+                    score_inc[at] = self._score_hit + loglik
 
         det_track_id = np.full(m_all, -1, dtype=np.int64)
         if at.shape[0]:
             det_track_id[order[ad]] = tb.track_id[at]
 
-        # 5. Update, record the scan for the tracks in coverage, confirm, delete.
+        # 5. Record the scan for the tracks in coverage, confirm, delete.
         updated_ids = confirmed_ids = lost_ids = lost_confirmed_ids = _EMPTY_IDS
         if n:
             if at.shape[0]:
-                self._filter.update(tb, at, z.take(ad, axis=0), R.take(ad, axis=0), loglik=False)
                 nu = tb.n_updates[at] + 1
                 tb.n_updates[at] = nu
                 lr = np.log10(np.maximum(rcs[ad], _RCS_FLOOR_M2))
                 tb.rcs_log_mean[at] += (lr - tb.rcs_log_mean[at]) / nu
                 tb.range_rate_mps[at] = rr[ad]
-                updated_ids = np.sort(tb.track_id[at])
+                updated_ids = np.unique(tb.track_id[at])
             hit = np.zeros(n, dtype=bool)
             hit[at] = True
-            lifecycle.record_scan(tb, hit, self._sensors.scanned(tb.x, batch))
-            new_conf, dead = lifecycle.judge(tb, p)
+            scanned = self._sensors.scanned(tb.x, batch)
+            lifecycle.record_scan(tb, hit, scanned)
+            new_conf, dead = self._judge(tb, hit, scanned, score_inc)
             if new_conf.any():
                 tb.confirmed[new_conf] = True
                 tb.confirmed_t_s[new_conf] = t_s
@@ -306,8 +336,6 @@ class Tracker:
 
         # 6. Start tentative tracks from unassigned detections.
         born_ids = _EMPTY_IDS
-        free = np.ones(m, dtype=bool)
-        free[ad] = False
         k = int(np.count_nonzero(free))
         if k:
             z_new, R_new = z.compress(free, axis=0), R.compress(free, axis=0)
@@ -321,6 +349,8 @@ class Tracker:
                 ids=None if reuse is None else self._reused_ids(reuse[order[free]]),
             )
             self._filter.init(tb, slice(tb.n - k, tb.n), z_new, R_new)
+            if self._score is not None:
+                tb.score[tb.n - k :] = tb.score_peak[tb.n - k :] = initial_score(k, self._score)
             det_track_id[order[free]] = born_ids
 
         if p.oosm_lag_s > 0:
@@ -336,6 +366,23 @@ class Tracker:
             det_track_id=det_track_id,
             rejections=rejections,
         )
+
+    def _judge(
+        self,
+        tb: TrackTable,
+        hit: BoolArray,
+        scanned: BoolArray | None,
+        score_inc: FloatArray | None,
+    ) -> tuple[BoolArray, BoolArray]:
+        """Rows to confirm and rows to delete after a scan, by M-of-N or by track score (only the
+        rows in the sensor's coverage, or hit, take this scan's score increment)."""
+        if self._score is None:
+            return lifecycle.judge(tb, self._params)
+        inc = np.full(tb.n, self._score_miss) if score_inc is None else score_inc
+        rows = slice(None) if scanned is None else np.flatnonzero(scanned | hit)
+        tb.score[rows] += inc[rows]
+        tb.score_peak[rows] = np.maximum(tb.score_peak[rows], tb.score[rows])
+        return judge_score(tb.score, tb.score_peak, tb.confirmed, self._score)
 
     def _reused_ids(self, first: IntArray) -> IntArray:
         """Ids for tracks a replay starts: the id the same detection started the first time round
