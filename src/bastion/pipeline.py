@@ -33,6 +33,7 @@ from bastion.identify.coop_tracks import CoopTracks
 from bastion.identify.correlate import correlate
 from bastion.threat import ThreatBook
 from bastion.tracking import Tracker
+from bastion.tracking.alignment import Alignment
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -91,6 +92,7 @@ class PipelineState:
     next_seq: int = 0
     reported: ReportClock = field(default_factory=ReportClock)
     coop: CoopTracks = field(default_factory=CoopTracks)
+    alignment: Alignment | None = None
 
     def events(self, emissions: Sequence[Emission], t_s: float) -> list[Event]:
         """Number emissions into events, in order."""
@@ -113,6 +115,7 @@ def new_state(params: ScenarioParams, rng: np.random.Generator) -> PipelineState
             params.threat, params.zones, params.site.alt_m, terrain=params.terrain
         ),
         engage=EngageBook.from_scenario(params, rng),
+        alignment=Alignment() if params.tracker.align_sensors else None,
     )
 
 
@@ -130,7 +133,14 @@ def _track_report(track_id: int, t_s: float, x: FloatArray, p: FloatArray, n: in
 def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[PipelineState, list[Event]]:
     """Advance the pipeline to `t_s` with the inputs that arrived; return the new events."""
     em: list[Emission] = []
-    for batch in sorted(inputs.batches, key=lambda b: b.t_s):
+    if state.alignment is not None:
+        state.alignment.cooperative(inputs.cooperative, t_s)
+    for raw in sorted(inputs.batches, key=lambda b: b.t_s):
+        batch = raw
+        if state.alignment is not None:
+            batch, aligned = state.alignment.look(raw)
+            if aligned is not None:
+                em.append((EventKind.SENSOR_REGISTERED, -1, aligned))
         res = state.tracker.step(batch)
         if res.rejected_reason:
             em.append((EventKind.INPUT_REJECTED, -1, Note(t_s=batch.t_s, text=res.rejected_reason)))

@@ -437,6 +437,9 @@ class TrackerSpec(Spec):
     score_delete_drop: Positive = Field(
         default=6.0, description="Score: drop below the peak that deletes a confirmed track."
     )
+    align_sensors: bool = Field(
+        default=False, description="Estimate and correct each radar's bias and time offset."
+    )
 
 
 class ThreatSpec(Spec):
@@ -455,10 +458,16 @@ class ThreatSpec(Spec):
         default=0.99, description="Probability held by the impact ellipse tested against zones."
     )
     lethal_radius_m: NonNegative = Field(
-        default=50.0, description="Zones within this of the impact ellipse are warned, metres."
+        default=50.0, description="A round within this of a zone hits it, metres."
     )
-    max_ellipse_m: Positive = Field(
-        default=800.0, description="No zone warning while the ellipse is longer than this, metres."
+    warn_probability: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
+        default=0.2, description="Hit probability at which a rocket or mortar warns a zone."
+    )
+    warn_hold_s: NonNegative = Field(
+        default=0.0, description="Hit probability held this long before warning, seconds."
+    )
+    release_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = Field(
+        default=0.05, description="Hit probability below which a rocket alert may be released."
     )
     ballistic_min_speed_mps: Positive = Field(
         default=80.0, description="Non-friendly tracks this fast are tried as ballistic, m/s."

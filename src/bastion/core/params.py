@@ -318,6 +318,9 @@ class TrackerParams:
     """Score: accepted probability of deleting a true tentative track (Wald's beta)."""
     score_delete_drop: float = 6.0
     """Score: a confirmed track is deleted when its score falls this far below its peak."""
+    align_sensors: bool = False
+    """Estimate each radar's azimuth bias and time offset against cooperative (ADS-B, Remote ID)
+    traffic and correct its looks once the estimate has converged."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,11 +335,16 @@ class ThreatParams:
     adsb_gate_m: float = 300.0
     request_expiry_s: float = 30.0
     impact_confidence: float = 0.99
-    """Probability mass of the impact ellipse tested against the zones (rockets, mortars)."""
+    """Probability mass of the impact and origin ellipses reported and drawn (rockets, mortars)."""
     lethal_radius_m: float = 50.0
-    """A zone within this distance (m) of the impact ellipse is warned."""
-    max_ellipse_m: float = 800.0
-    """No zone warning from an impact ellipse whose semi-major axis (m) exceeds this."""
+    """A round landing within this distance (m) of a zone hits it (the hit probability's radius)."""
+    warn_probability: float = 0.2
+    """A rocket or mortar warns a zone once its hit probability (`threat.hit`) reaches this."""
+    warn_hold_s: float = 0.0
+    """... and has stayed at or above `warn_probability` for this long (s); 0: at once."""
+    release_probability: float = 0.05
+    """A rocket's or mortar's alert is released once the zone's hit probability has stayed below
+    this for the warn book's release hold (10 s); below `warn_probability` (hysteresis)."""
     ballistic_min_speed_mps: float = 80.0
     """Tracks at least this fast (and not friendly) are tried against the ballistic model."""
     rank_top_n: int = 10

@@ -353,6 +353,26 @@ class Note:
     text: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SensorRegistration:
+    """A sensor's estimated azimuth bias and time offset, from cooperative traffic.
+
+    Sign conventions: the sensor reports azimuth `az_bias_rad` too far clockwise and stamps its looks
+    `time_offset_s` late; the tracker sees looks corrected by both once `applied`. Sigmas are the
+    1-sigma uncertainties; `n_pairs` detections of `n_aircraft` aircraft have been used so far.
+    """
+
+    sensor_id: str
+    t_s: float
+    az_bias_rad: float
+    sigma_az_bias_rad: float
+    time_offset_s: float
+    sigma_time_offset_s: float
+    n_pairs: int
+    n_aircraft: int
+    applied: bool
+
+
 Payload = (
     TrackReport
     | TrackLost
@@ -369,6 +389,7 @@ Payload = (
     | Engagement
     | Assessment
     | Note
+    | SensorRegistration
 )
 
 
@@ -395,6 +416,7 @@ class EventKind(StrEnum):
     ENGAGEMENT_FIRED = "engagement_fired"
     ENGAGEMENT_ASSESSED = "engagement_assessed"
     INPUT_REJECTED = "input_rejected"
+    SENSOR_REGISTERED = "sensor_registered"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
