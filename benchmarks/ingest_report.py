@@ -1,0 +1,104 @@
+"""The ingest benchmark's results file (benchmarks/results/ingest.md) from its JSON figures."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import shlex
+import sys
+from pathlib import Path
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ms(lat: object, key: str) -> str:
+    return str(lat.get(key, "n/a")) if isinstance(lat, dict) else "n/a"
+
+
+def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[type-arg]
+    cmd = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    lv = r["live"]
+    yes = {True: "yes", False: "no"}
+    lines = [
+        "# Live ingest benchmark",
+        "",
+        f"- date: {dt.datetime.now(dt.UTC).strftime('%a %b %d %H:%M:%S UTC %Y')}",
+        f"- machine: {r['cpu']}, {r['cores']} cores, Python {platform.python_version()}",
+        f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in r['load_average_before'])}; "
+        f"after: {', '.join(f'{x:.2f}' for x in r['load_average_after'])} (the machine is shared)",
+        f"- command: `{cmd}`",
+        f"- synthetic truth: {args.tracks} targets + {args.clutter} clutter plots per scan, one radar, "
+        "Pd 1; CAT048 datagrams of 20 plots, a CAT034 north marker closes each scan",
+        "",
+        "## Throughput on one core (LiveCore.feed: decode, assemble, pipeline step, events)",
+        "",
+        "| input | measured | target | holds |",
+        "|---|---:|---:|---|",
+        f"| ASTERIX CAT048 plots/s | {r['asterix_plots_per_s']:,.0f} | 20,000 | "
+        f"{yes[r['asterix_plots_per_s'] >= 20000]} |",
+        f"| (CAT048 decoding alone, fast path, plots/s) | {r['asterix_decode_only_plots_per_s']:,.0f} | | |",
+        f"| (CAT048 decoding alone, libasterix, plots/s) | "
+        f"{r['asterix_libasterix_decode_plots_per_s']:,.0f} | | |",
+        f"| SAPIENT detections/s | {r['sapient_detections_per_s']:,.0f} | 5,000 | "
+        f"{yes[r['sapient_detections_per_s'] >= 5000]} |",
+        "",
+        f"ASTERIX: {r['asterix_plots']:,} plots, {r['asterix_confirmed_tracks']} confirmed tracks at "
+        f"the end. SAPIENT: {r['sapient_detections']:,} of {r['sapient_detections_sent']:,} "
+        f"detections, {r['sapient_confirmed_tracks']} confirmed tracks.",
+        "",
+        f"## Live on loopback: {args.tracks} tracks, one scan per second for {args.seconds} s",
+        "",
+        "| what | measured | target |",
+        "|---|---:|---:|",
+        f"| datagrams sent (numbered) | {lv['sent_datagrams']:,} | |",
+        f"| datagrams lost (missing sequence numbers) | {lv['lost_datagrams']:,} | 0 |",
+        f"| datagrams dropped by the service's queues | {lv['queue_dropped_datagrams']:,} | 0 |",
+        f"| kernel receive-buffer drops (SO_RXQ_OVFL) | {lv['kernel_drops']} | 0 |",
+        f"| latency p50, ms | {_ms(lv['latency_ms'], 'p50')} | |",
+        f"| latency p99, ms | {_ms(lv['latency_ms'], 'p99')} | <= 50 |",
+        f"| latency max, ms | {_ms(lv['latency_ms'], 'max')} | |",
+        f"| pipeline steps | {lv['steps']} | |",
+        f"| live tracks at the end | {lv['tracks']} | {args.tracks} |",
+        f"| CoT events sent ({args.cot_format}, UDP) | {lv['cot_sent']:,} | |",
+        "",
+        "Latency: per pipeline step that took data (here each step that received a scan closed by "
+        "its north marker), from the arrival of the oldest input drained for that step to its "
+        "outputs (CoT over UDP) sent; the store append and the event log follow the send and are "
+        "not counted. A plot also waits in scan assembly until its scan closes (up to one scan "
+        "period); that is the radar's batching, not counted here.",
+        "",
+        f"## Rate sweep: the same {args.tracks}-track scans, faster, default queue limits, "
+        f"{args.sweep_seconds:g} s each",
+        "",
+        "| plots/s asked | achieved by sender | scan period, s | datagrams sent | lost | queue-dropped | "
+        "kernel drops | plots shed | latency p50 / p99 / max, ms | drain after send, s | loss |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
+    for w in r["sweep"]:
+        lat = w["latency_ms"]
+        lines.append(
+            f"| {w['rate_plots_per_s']:,} | {w['achieved_plots_per_s']:,.0f} | "
+            f"{w['scan_period_s']:.3f} | {w['sent_datagrams']:,} | {w['lost_datagrams']:,} | "
+            f"{w['queue_dropped_datagrams']:,} | {w['kernel_drops']} | {w['shed_plots']} | "
+            f"{_ms(lat, 'p50')} / {_ms(lat, 'p99')} / {_ms(lat, 'max')} | "
+            f"{w['drain_after_send_s']:.2f} | {yes[bool(w['loss'])]} |"
+        )
+    lines += [
+        "",
+        f"No loss up to {r['no_loss_up_to_plots_per_s']:,} plots/s; loss from "
+        f"{r['loss_from_plots_per_s'] or 'none of the rates tried'} plots/s. Loss is every "
+        "missing sequence number, every datagram the service's queues dropped, every kernel drop "
+        "and every shed plot.",
+        "",
+    ]
+    args.markdown.parent.mkdir(parents=True, exist_ok=True)
+    args.markdown.write_text("\n".join(lines))
