@@ -358,7 +358,7 @@ class SensorRegistration:
     """A sensor's estimated azimuth bias and time offset, from cooperative traffic.
 
     Sign conventions: the sensor reports azimuth `az_bias_rad` too far clockwise and stamps its looks
-    `time_offset_s` late; the tracker sees looks corrected by both once `applied`. Sigmas are the
+    `time_offset_s` late; from `t_s` on, the tracker sees its looks corrected by both. Sigmas are the
     1-sigma uncertainties; `n_pairs` detections of `n_aircraft` aircraft have been used so far.
     """
 
@@ -370,7 +370,6 @@ class SensorRegistration:
     sigma_time_offset_s: float
     n_pairs: int
     n_aircraft: int
-    applied: bool
 
 
 Payload = (

@@ -68,6 +68,5 @@ class Alignment:
                 sigma_time_offset_s=est.sigma_time_s,
                 n_pairs=est.n_pairs,
                 n_aircraft=step.n_aircraft,
-                applied=True,
             )
         return self._estimator.correct(batch), record
