@@ -157,12 +157,12 @@ def single(model: MotionModel) -> ImmParams:
 
 def sweep() -> list[MotionModel]:
     models: list[MotionModel] = [
-        ConstantVelocity(accel_mps2=q) for q in (1, 2, 3, 5, 8, 12, 20, 30)
+        ConstantVelocity(accel_mps2=q) for q in (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 30)
     ]
     models += [
         Singer(accel_sigma_mps2=s, tau_s=t)
         for s in (2, 3, 5, 10, 20, 30)
-        for t in (0.3, 1.0, 3.0, 10.0)
+        for t in (0.1, 0.3, 1.0, 3.0, 10.0)
     ]
     models += [CoordinatedTurn3D(jerk_psd_m2ps5=q) for q in (3, 10, 30, 100, 300, 1000, 3000)]
     models += [Ballistic(drag_factor_m2pkg=1e-4, accel_mps2=q) for q in (3, 10, 30)]
@@ -339,6 +339,16 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         f"({m['best_single_model']}), {m['scans']} scans per run. Straight: CV {c['cv_rmse_m']:.2f} m, "
         f"IMM {c['imm_straight_rmse_m']:.2f} m, PCRLB {c['pcrlb_rmse_m']:.2f} m.",
     ]
+    if m["ratio"] > 0.7:
+        lines += [
+            "",
+            "The 0.7 target does not hold. With 10 m range noise at 2 Hz a 3 g turn or a 6 m/s^2 speed",
+            "change is resolved only after 2-3 scans, and the turns last 6-10 scans, so no model set can",
+            "filter much during the manoeuvres (see the per-segment table: the IMM is near the raw",
+            "measurement error there); the IMM gains on the hover and straight legs, and those are short",
+            "in this profile (each is followed by ~10 s of re-convergence). The gain grows with the share",
+            "of quiet flight (variants below). The single-model sweep's best sits inside its grid.",
+        ]
     variants = res["variants"]
     assert isinstance(variants, dict)
     if variants:
