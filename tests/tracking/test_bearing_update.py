@@ -69,7 +69,7 @@ def _track(
 )
 def test_two_sensors_triangulate(method: str, wide: bool) -> None:
     """Two direction finders 6 km apart, emitter 4-5.5 km out, 20 scans of az+el (3 mrad): measured
-    position RMSE 8.6-8.9 m and mean position NEES 2.2-2.6 (3 expected) for every case here. The plain
+    position RMSE 8.6-9.0 m and mean position NEES 2.6-2.8 (3 expected) for every case here. The plain
     EKF from the wide prior is left out on purpose: linearised 2 km from the truth it collapses P too
     early and ends at about 39 m with NEES about 36 (inconsistent); the iterated EKF or the UKF fix it."""
     x, P = _track(21, [SENSOR_A, SENSOR_B], 20, method, wide)
