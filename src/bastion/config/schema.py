@@ -413,6 +413,12 @@ class TrackerSpec(Spec):
     filter: Literal["cv", "imm"] = Field(
         default="cv", description="State filter: constant velocity or the four-model IMM."
     )
+    radar_update: Literal["converted", "ekf", "ukf"] = Field(
+        default="converted", description="Radar update: converted position, EKF or UKF."
+    )
+    use_range_rate: bool = Field(
+        default=False, description="Update with radial velocity (EKF/UKF radar update only)."
+    )
     association: Literal["gnn", "jpda"] = Field(
         default="gnn", description="Association: global nearest neighbour or JPDA."
     )

@@ -300,6 +300,12 @@ class TrackerParams:
     filter: str = "cv"
     """State filter: ``"cv"`` (constant-velocity Kalman) or ``"imm"`` (IMM over constant velocity,
     Singer, coordinated turn and ballistic models; see docs/tracking.md)."""
+    radar_update: str = "converted"
+    """Radar measurement update: ``"converted"`` (linear update with the converted position,
+    fastest), ``"ekf"`` or ``"ukf"`` (range, azimuth, elevation directly; see `use_range_rate`)."""
+    use_range_rate: bool = False
+    """With an ``ekf``/``ukf`` radar update, also update with each detection's radial velocity
+    (a batch whose range rates are not all finite is used without them)."""
     association: str = "gnn"
     """``"gnn"`` (global nearest neighbour, one detection per track) or ``"jpda"`` (joint
     probabilistic data association over clusters of tracks sharing detections)."""

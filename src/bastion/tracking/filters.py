@@ -19,6 +19,7 @@ likelihood, which track scoring uses.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,6 +35,7 @@ from bastion.tracking.imm import (
     imm_update,
 )
 from bastion.tracking.jpda import JpdaParams, pda_combine
+from bastion.tracking.kalman_update import UpdateResult, log_likelihood
 from bastion.tracking.motion import ConstantVelocity
 from bastion.tracking.predictor import predict_inplace
 from bastion.tracking.table import TrackTable
@@ -49,6 +51,11 @@ each model when measurements cannot tell them apart is proportional to these, so
 (the most common and least noisy regime) must hold the longest."""
 _INIT_ACCEL_SIGMA_MPS2 = 10.0
 """1-sigma of a new IMM track's acceleration per axis, m/s^2 (about 1 g over three axes)."""
+
+
+MeasurementFn = Callable[[FloatArray, FloatArray, int], UpdateResult]
+"""A measurement update over K state rows (x (K, d), P (K, d, d)) whose measurements are each
+repeated `rep` times in a row (the IMM passes every track's r models together)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,13 @@ class CvFilter:
         out = gaussian_loglik(z - x[:, :3], P[:, :3, :3] + R) if loglik else None
         tb.x[rows], tb.P[rows] = update(x, P, z, R)
         return out
+
+    def update_with(self, tb: TrackTable, rows: IntArray, fn: MeasurementFn) -> FloatArray:
+        """Update `rows` (K,) through a nonlinear measurement update `fn` (radar EKF or UKF, one
+        measurement per row); returns each pair's log likelihood (K,)."""
+        res = fn(tb.x.take(rows, axis=0), tb.P.take(rows, axis=0), 1)
+        tb.x[rows], tb.P[rows] = res.x, res.P
+        return log_likelihood(res.innovation, res.S)
 
     def update_pda(
         self, tb: TrackTable, pairs: PdaPairs, z: FloatArray, R: FloatArray, jp: JpdaParams
@@ -155,6 +169,28 @@ class ImmFilter:
             return None
         top = ll.max(axis=1)
         mix: FloatArray = top + np.log(np.sum(mu_pred * np.exp(ll - top[:, None]), axis=1))
+        return mix
+
+    def update_with(self, tb: TrackTable, rows: IntArray, fn: MeasurementFn) -> FloatArray:
+        """Update `rows` (K,) in every model through a nonlinear measurement update `fn` (called
+        once on all K * r model rows, each measurement repeated r times); returns the mixture log
+        likelihood of each pair (K,)."""
+        k, r = rows.shape[0], self.n_models
+        mu_pred = tb.model_prob.take(rows, axis=0)
+        res = fn(
+            tb.model_x.take(rows, axis=0).reshape(k * r, -1),
+            tb.model_P.take(rows, axis=0).reshape(k * r, 9, 9),
+            r,
+        )
+        ll = log_likelihood(res.innovation, res.S).reshape(k, r)
+        logw = np.log(np.maximum(mu_pred, 1e-300)) + ll
+        top = logw.max(axis=1)
+        w = np.exp(logw - top[:, None])
+        tb.model_x[rows] = res.x.reshape(k, r, 9)
+        tb.model_P[rows] = res.P.reshape(k, r, 9, 9)
+        tb.model_prob[rows] = w / w.sum(axis=1, keepdims=True)
+        self._combine(tb, rows)
+        mix: FloatArray = top + np.log(w.sum(axis=1))
         return mix
 
     def update_pda(

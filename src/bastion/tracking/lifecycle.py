@@ -72,6 +72,10 @@ def judge(table: TrackTable, params: TrackerParams) -> tuple[BoolArray, BoolArra
 
 def association_params(params: TrackerParams) -> tuple[JpdaParams | None, ScoreParams | None]:
     """JPDA and track-score settings from the tracker's (None where not selected)."""
+    if params.radar_update not in ("converted", "ekf", "ukf"):
+        raise ValueError(
+            f"TrackerParams.radar_update must be converted, ekf or ukf, got {params.radar_update!r}"
+        )
     if params.association not in ("gnn", "jpda"):
         raise ValueError(
             f"TrackerParams.association must be gnn or jpda, got {params.association!r}"

@@ -36,11 +36,13 @@ from bastion.core.records import DetectionBatch
 from bastion.tracking import lifecycle
 from bastion.tracking.association import gnn_confirmed_first
 from bastion.tracking.coverage import Sensors
-from bastion.tracking.filters import PdaPairs, make_filter
+from bastion.tracking.filters import MeasurementFn, PdaPairs, make_filter
 from bastion.tracking.gating import gate
 from bastion.tracking.jpda import free_detections, jpda
+from bastion.tracking.kalman_update import UpdateResult
 from bastion.tracking.measurement import converted_measurement
 from bastion.tracking.predictor import predict
+from bastion.tracking.radar_models import radar_ekf_update, radar_ukf_update
 from bastion.tracking.replay import Processed, ReplayBuffer
 from bastion.tracking.score import initial_score, judge_score
 from bastion.tracking.table import TrackTable
@@ -104,6 +106,24 @@ def _canonical_order(
     if r_sorted.shape[0] > 1 and bool(np.any(r_sorted[1:] == r_sorted[:-1])):
         order = np.lexsort((rcs, rr, el, az, rng))
     return order.astype(np.int64, copy=False)
+
+
+def _radar_update_fn(batch: DetectionBatch, polar: FloatArray, p: TrackerParams) -> MeasurementFn:
+    """The EKF or UKF radar update of rows assigned detections `polar` (K, 4) [range_m, az_rad,
+    el_rad, range_rate_mps], with the range rate when asked for and all finite."""
+    with_rr = p.use_range_rate and bool(np.all(np.isfinite(polar[:, 3])))
+    with_rr &= math.isfinite(batch.sigma_range_rate_mps) and batch.sigma_range_rate_mps > 0.0
+    cols = 4 if with_rr else 3
+    sig = [batch.sigma_range_m, batch.sigma_az_rad, batch.sigma_el_rad, batch.sigma_range_rate_mps]
+    sigmas = np.asarray(sig[:cols])
+    z = polar[:, :cols]
+    update = radar_ukf_update if p.radar_update == "ukf" else radar_ekf_update
+
+    def fn(x: FloatArray, P: FloatArray, rep: int) -> UpdateResult:
+        zr = z if rep == 1 else np.repeat(z, rep, axis=0)
+        return update(x, P, zr, sigmas, batch.sensor_enu_m, with_rr)
+
+    return fn
 
 
 class Tracker:
@@ -278,6 +298,7 @@ class Tracker:
 
         # 4. Gate, associate, update.
         score_inc: FloatArray | None = None
+        loglik: FloatArray | None = None
         if n and m:
             trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2)
         else:
@@ -298,13 +319,16 @@ class Tracker:
             at, ad = gnn_confirmed_first(trk, det, d2, tb.confirmed, m, p.gate_chi2)
             free = np.ones(m, dtype=bool)
             free[ad] = False
-            if at.shape[0]:
+            if at.shape[0] and p.radar_update != "converted":
+                polar = np.stack([rng[ad], az[ad], el[ad], rr[ad]], axis=1)
+                loglik = self._filter.update_with(tb, at, _radar_update_fn(batch, polar, p))
+            elif at.shape[0]:
                 loglik = self._filter.update(
                     tb, at, z.take(ad, axis=0), R.take(ad, axis=0), loglik=self._score is not None
                 )
-                if self._score is not None and loglik is not None:
-                    score_inc = np.full(n, self._score_miss)
-                    score_inc[at] = self._score_hit + loglik
+            if at.shape[0] and self._score is not None and loglik is not None:
+                score_inc = np.full(n, self._score_miss)
+                score_inc[at] = self._score_hit + loglik
 
         det_track_id = np.full(m_all, -1, dtype=np.int64)
         if at.shape[0]:
