@@ -205,6 +205,19 @@ def test_init_and_combine() -> None:
         np.testing.assert_allclose(Pc[t], Pm, rtol=1e-12, atol=1e-9)
 
 
+def test_init_with_a_velocity_prior_and_empty_inputs() -> None:
+    z = np.array([[100.0, 200.0, 300.0]])
+    R = np.eye(3)[None] * 4.0
+    x, _, _ = imm_init(z, R, PARAMS, 5.0, 1.0, vel_mps=np.array([[10.0, -5.0, 1.0]]))
+    np.testing.assert_array_equal(x[0, :, 3:6], np.tile([10.0, -5.0, 1.0], (4, 1)))
+    x, P, mu = imm_init(np.zeros((0, 3)), np.zeros((0, 3, 3)), PARAMS, 30.0, 5.0)
+    dt = np.zeros(0)
+    x, P, c = imm_mix_predict(x, P, mu, dt, PARAMS.models, PARAMS.transition(dt))
+    x, P, mu, ll = imm_update(x, P, c, np.zeros((0, 3)), np.zeros((0, 3, 3)))
+    xc, Pc = imm_combine(x, P, mu)
+    assert xc.shape == (0, 9) and Pc.shape == (0, 9, 9) and ll.shape == (0, 4)
+
+
 def test_position_update_is_joseph_form() -> None:
     rng = np.random.default_rng(7)
     x = rng.normal(0, 100, (4, 9))

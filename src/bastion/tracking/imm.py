@@ -103,15 +103,19 @@ def imm_init(
     params: ImmParams,
     vel_sigma_mps: float,
     accel_sigma_mps2: float,
+    vel_mps: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Start N tracks from positions `z_m` (N, 3) of covariance `R_m2` (N, 3, 3), site ENU.
 
-    Velocity and acceleration start at zero with 1-sigma `vel_sigma_mps` and `accel_sigma_mps2` per
-    axis, the same in every model. Returns x (N, r, 9), P (N, r, 9, 9), mu (N, r).
+    Velocity starts at `vel_mps` (N, 3) m/s if given (a prior, e.g. from a cooperative report),
+    else at zero, with 1-sigma `vel_sigma_mps` per axis; acceleration at zero with 1-sigma
+    `accel_sigma_mps2`; the same in every model. Returns x (N, r, 9), P (N, r, 9, 9), mu (N, r).
     """
     n, r = z_m.shape[0], len(params.models)
     x = np.zeros((n, r, DIM))
     x[:, :, 0:3] = z_m[:, None, :]
+    if vel_mps is not None:
+        x[:, :, 3:6] = vel_mps[:, None, :]
     P = np.zeros((n, r, DIM, DIM))
     P[:, :, 0:3, 0:3] = R_m2[:, None]
     idx = np.arange(3, 6)
