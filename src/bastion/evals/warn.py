@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -94,8 +95,23 @@ class _Collect:
     tracks: list[int] = field(default_factory=list)
 
 
+class Recorder(Protocol):
+    """Watches a group's run (the tuning traces in `warn_tune`): `start` may replace parts of the
+    fresh pipeline state, `step` sees the state after every step with the track-to-round map."""
+
+    def start(self, state: pipeline.PipelineState) -> None: ...
+
+    def step(
+        self, state: pipeline.PipelineState, t_s: float, track_round: dict[int, int]
+    ) -> None: ...
+
+
 def run_group(
-    seed: np.random.SeedSequence, n_rounds: int, other_tracks: int, threat: ThreatParams
+    seed: np.random.SeedSequence,
+    n_rounds: int,
+    other_tracks: int,
+    threat: ThreatParams,
+    recorder: Recorder | None = None,
 ) -> GroupResult:
     """Simulate one group of `n_rounds` rounds (plus `other_tracks` other objects) and score it."""
     draw_ss, truth_ss, radar_ss, engage_ss = seed.spawn(4)
@@ -117,6 +133,8 @@ def run_group(
     radar = Radar(params.radars[0])
     radar_rng = np.random.default_rng(radar_ss)
     state = pipeline.new_state(params, np.random.default_rng(engage_ss))
+    if recorder is not None:
+        recorder.start(state)
     first_det = np.full(n_rounds, np.nan)
     col = _Collect()
     period = params.radars[0].scan_period_s
@@ -130,6 +148,8 @@ def run_group(
         dt_ms = 1e3 * (time.perf_counter() - t0)
         _map_tracks(state, world, n_rounds, col)
         _impact_at_5s(state, t, first_det, col)
+        if recorder is not None:
+            recorder.step(state, t, col.track_round)
         raised = False
         for ev in events:
             p = ev.payload

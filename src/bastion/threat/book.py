@@ -3,10 +3,12 @@
 Per step, over the confirmed tracks:
 - ballistic candidates (not friendly or neutral, and classed rocket or at least
   `ballistic_min_speed_mps` fast) get a ballistic fit on their own measurements (`BallisticBook`);
-  an accepted fit gives the impact point, its ellipse at `impact_confidence` and the time of impact.
-  A zone is warned when that ellipse, grown by `lethal_radius_m`, touches it, once the ellipse's
-  semi-major axis is at most `max_ellipse_m` (a wider one would warn the whole base). A round whose
-  ellipse touches no zone raises no alert, only its track and impact events;
+  an accepted fit gives the impact point, its covariance (ellipse at `impact_confidence` in the
+  reports) and the time of impact. Its hit probability per zone (`hit.hit_probability`: the chance
+  that it lands within `lethal_radius_m` of the zone) warns the zone once it has stayed at or above
+  `warn_probability` for `warn_hold_s`; the alert is released when it has stayed below
+  `release_probability` for the warn book's release hold (hysteresis, so alerts do not flicker). A
+  round that threatens no zone raises no alert, only its track and impact events;
 - other tracks identified hostile or suspect are extrapolated in a straight line over `horizon_s`
   (`closest_approach`); a zone is warned when the path passes within `warn_distance_m` of it;
 - a THREAT_RAISED event marks each change of the zone a track threatens most; IMPACT_PREDICTED and
@@ -41,10 +43,11 @@ from bastion.core.records import (
 from bastion.threat.approach import closest_approach, point_zone_distance, zone_geometries
 from bastion.threat.ballistic import BallisticBook, Predictions
 from bastion.threat.history import MeasurementHistory
+from bastion.threat.hit import HitZones, hit_probability
 from bastion.threat.rank import RankBook
 from bastion.threat.reports import impact_reports, origin_reports
 from bastion.threat.terrain import Ground
-from bastion.threat.uncertainty import ellipse_axes, ellipse_outline
+from bastion.threat.uncertainty import ellipse_axes
 from bastion.threat.warn import WarnBook
 
 FloatArray = NDArray[np.float64]
@@ -70,6 +73,9 @@ class ThreatBook:
     report_period_s: float = 1.0
     history: MeasurementHistory = field(default_factory=MeasurementHistory)
     polygons: list[shapely.Polygon] = field(default_factory=list)
+    hit_zones: HitZones = field(default_factory=lambda: HitZones.build([], 0.0))
+    above_since_s: dict[tuple[int, int], float] = field(default_factory=dict)
+    """(track id, zone index): time since which the hit probability is at or above the threshold."""
     ranks: RankBook = field(default_factory=RankBook)
     threat_zone: dict[int, int] = field(default_factory=dict)
     last_impact_t_s: dict[int, float] = field(default_factory=dict)
@@ -84,6 +90,7 @@ class ThreatBook:
         terrain: TerrainParams | None = None,
     ) -> ThreatBook:
         """A fresh book for a site's zones and ground (flat at up = 0 without `terrain`)."""
+        polygons = zone_geometries(zones)
         return cls(
             params=params,
             zones=zones,
@@ -93,7 +100,8 @@ class ThreatBook:
                 ground=Ground.from_params(terrain),
             ),
             warn=WarnBook(zone_names=tuple(z.name for z in zones), margin_s=params.alert_margin_s),
-            polygons=zone_geometries(zones),
+            polygons=polygons,
+            hit_zones=HitZones.build(polygons, params.lethal_radius_m),
             ranks=RankBook(top_n=params.rank_top_n),
         )
 
@@ -115,6 +123,9 @@ class ThreatBook:
         for tid in ids.tolist():
             self.threat_zone.pop(tid, None)
             self.last_impact_t_s.pop(tid, None)
+        gone = set(ids.tolist())
+        for key in [k for k in self.above_since_s if k[0] in gone]:
+            del self.above_since_s[key]
         destroyed = why.startswith("track destroyed")
         clear = [t for t in ids.tolist() if destroyed or t not in self.ballistic_tracks]
         self.ballistic_tracks.difference_update(ids.tolist())
@@ -154,19 +165,14 @@ class ThreatBook:
         x_now = x[sel].copy()
         x_now[:, :3] += x[sel, 3:] * (t_s - t_state[sel])[:, None]
         miss = np.full((m, z), np.inf)  # impact-to-zone or closest-approach distance, m
-        warn_d = np.full((m, z), np.inf)  # distance that decides the warning, m
         t_exp = np.full((m, z), np.nan)
         limit = np.full(m, tp.warn_distance_m)
+        p_hit = np.zeros((nb, z))
         if nb:
             imp = pred.impact_m[pred.ok]
             major, minor, heading = ellipse_axes(pred.cov_en_m2[pred.ok], tp.impact_confidence)
             miss[:nb] = point_zone_distance(imp[:, :2], self.polygons)
-            ok = major <= tp.max_ellipse_m
-            if ok.any() and z:
-                outline = ellipse_outline(imp[ok, :2], major[ok], minor[ok], heading[ok])
-                shapes = shapely.polygons(outline)
-                d = shapely.distance(shapes[:, None], np.array(self.polygons)[None, :])
-                warn_d[np.flatnonzero(ok)] = d
+            p_hit = hit_probability(self.hit_zones, imp[:, :2], pred.cov_en_m2[pred.ok])
             t_exp[:nb] = pred.t_impact_s[pred.ok][:, None]
             limit[:nb] = tp.lethal_radius_m
             em.extend(
@@ -187,7 +193,6 @@ class ThreatBook:
         if m > nb and z:
             app = closest_approach(x_now[nb:], self.polygons, tp.horizon_s, tp.step_s)
             miss[nb:] = app.cpa_m
-            warn_d[nb:] = app.cpa_m
             t_exp[nb:] = t_s + app.t_cpa_s
         speed_now = np.linalg.norm(x_now[:, 3:], axis=1)
         classes = [THREAT_CLASSES[int(c)] for c in cls[sel]]
@@ -201,8 +206,7 @@ class ThreatBook:
             if ballistic[i]:
                 return (
                     f"{tc}, {speed_now[i]:.0f} m/s, impact {miss[i, j]:.0f} m from "
-                    f"{self.zones[j].name} in {dt:.0f} s ({tp.impact_confidence:.0%} ellipse "
-                    f"{warn_d[i, j]:.0f} m from it)"
+                    f"{self.zones[j].name} in {dt:.0f} s (hit probability {p_hit[i, j]:.2f})"
                 )
             return (
                 f"{tc}, {speed_now[i]:.0f} m/s, closest {miss[i, j]:.0f} m from "
@@ -224,8 +228,12 @@ class ThreatBook:
                     reason=reason(i, j),
                 )
                 em.append((EventKind.THREAT_RAISED, tid, threat))
-        warn = warn_d <= limit[:, None]
-        release = warn_d > 2.0 * limit[:, None]
+        warn = np.zeros((m, z), dtype=bool)
+        release = np.zeros((m, z), dtype=bool)
+        warn[nb:] = miss[nb:] <= limit[nb:, None]
+        release[nb:] = miss[nb:] > 2.0 * limit[nb:, None]
+        warn[:nb] = self._held(t_s, ids[b_rows], p_hit >= tp.warn_probability)
+        release[:nb] = p_hit < min(tp.release_probability, tp.warn_probability)
         for rec in self.warn.step(t_s, ids[sel], warn, release, t_exp, reason):
             kind = EventKind.ALERT_RAISED if isinstance(rec, Alert) else EventKind.ALERT_CLEARED
             em.append((kind, rec.alert_id, rec))
@@ -248,3 +256,18 @@ class ThreatBook:
             ):
                 em.append((EventKind.THREAT_RANKED, entry.track_id, entry))
         return em
+
+    def _held(self, t_s: float, track_ids: IntArray, above: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Of the (track, zone) pairs `above` (B, Z) the warning threshold now, those that have
+        been above it for at least `warn_hold_s` (s); remembers when each run above began."""
+        since = np.full(above.shape, np.inf)
+        keep: dict[tuple[int, int], float] = {}
+        for i, j in zip(*np.nonzero(above), strict=True):
+            key = (int(track_ids[i]), int(j))
+            keep[key] = since[i, j] = self.above_since_s.get(key, t_s)
+        # Tracks not evaluated this step keep their runs; evaluated ones keep only pairs still above.
+        evaluated = set(track_ids.tolist())
+        self.above_since_s = {
+            k: v for k, v in self.above_since_s.items() if k[0] not in evaluated
+        } | keep
+        return above & (t_s - since >= self.params.warn_hold_s - 1e-9)

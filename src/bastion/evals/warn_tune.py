@@ -1,0 +1,246 @@
+"""Tuning the zone-warning rule offline: record every impact prediction once, then score any rule.
+
+`trace` runs the evaluation's groups (`warn.run_group`) on a TUNING seed (never the evaluation's
+seed 1) and records, for every step and every ballistic track that follows a round, the predicted
+impact mean and (east, north) covariance and the predicted time of impact, with the truth of each
+round (zones at risk, impact time, first detection). `score` then replays a warning rule on the
+record: a zone is warned at the first step whose hit probability (`threat.hit`) reaches the rule's
+threshold, which is what the live `ThreatBook` does, so the figures equal the evaluation's
+`warning_time_ratio_median`, `zone_recall` and `zone_precision` for the same seeds (stray alerts on
+tracks that follow no round aside; there are none in the evaluation). One trace serves a whole
+sweep of thresholds and widening factors at the cost of the hit probabilities alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bastion import pipeline
+from bastion.core.params import ThreatParams
+from bastion.evals.warn import THREAT, GroupResult, run_group
+from bastion.evals.warn_setup import ROUNDS_PER_GROUP, ZONES
+from bastion.threat.approach import zone_geometries
+from bastion.threat.ballistic import BallisticBook, Predictions
+from bastion.threat.history import MeasurementHistory
+from bastion.threat.hit import HitZones, hit_probability
+
+FloatArray = NDArray[np.float64]
+_Row = tuple[float, int, float, float, float, float, float, float, float]
+
+
+@dataclass(slots=True)
+class _RecordingBook(BallisticBook):
+    """A `BallisticBook` that keeps its latest predictions."""
+
+    last_ids: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    last: Predictions = field(default_factory=lambda: Predictions.empty(0))
+
+    def predict(
+        self,
+        track_ids: NDArray[np.int64],
+        x: FloatArray,
+        t_state_s: FloatArray,
+        history: MeasurementHistory,
+        t_s: float,
+    ) -> Predictions:
+        out = BallisticBook.predict(self, track_ids, x, t_state_s, history, t_s)
+        self.last_ids, self.last = track_ids.copy(), out
+        return out
+
+
+@dataclass(slots=True)
+class _Tracer:
+    """Records (step time, round, impact mean, covariance, predicted impact time, track) rows."""
+
+    rows: list[_Row] = field(default_factory=list)
+
+    def start(self, state: pipeline.PipelineState) -> None:
+        b = state.threats.ballistic
+        state.threats.ballistic = _RecordingBook(
+            k_nominal=b.k_nominal, site_alt_m=b.site_alt_m, ground=b.ground
+        )
+
+    def step(self, state: pipeline.PipelineState, t_s: float, track_round: dict[int, int]) -> None:
+        book = state.threats.ballistic
+        assert isinstance(book, _RecordingBook)
+        pred = book.last
+        for i in np.flatnonzero(pred.ok).tolist():
+            k = track_round.get(int(book.last_ids[i]))
+            if k is None:
+                continue
+            e, n = pred.impact_m[i, :2].tolist()
+            c = pred.cov_en_m2[i].ravel().tolist()
+            tid = float(book.last_ids[i])
+            self.rows.append((t_s, k, e, n, c[0], c[1], c[3], float(pred.t_impact_s[i]), tid))
+        book.last = Predictions.empty(0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Trace:
+    """Every recorded prediction (rows) and every round's truth.
+
+    Rows: step time `t_s` (R,) s, round index `round_idx` (R,), `track_id` (R,), impact `mean_en_m` (R, 2) and
+    `cov_en_m2` (R, 2, 2) site ENU m, predicted impact time `t_impact_s` (R,) s. Rounds: true impact
+    time `impact_t_s` (K,) s, first detection `first_det_t_s` (K,) s, `at_risk` (K, Z) zones within
+    the lethal radius of the true impact."""
+
+    t_s: FloatArray
+    round_idx: NDArray[np.int64]
+    track_id: NDArray[np.int64]
+    mean_en_m: FloatArray
+    cov_en_m2: FloatArray
+    t_impact_s: FloatArray
+    impact_t_s: FloatArray
+    first_det_t_s: FloatArray
+    at_risk: NDArray[np.bool_]
+
+
+def _traced(
+    args: tuple[np.random.SeedSequence, int, ThreatParams],
+) -> tuple[GroupResult, list[_Row]]:
+    tracer = _Tracer()
+    res = run_group(args[0], args[1], 0, args[2], recorder=tracer)
+    return res, tracer.rows
+
+
+def trace(shots: int, seed: int, workers: int = 2, threat: ThreatParams = THREAT) -> Trace:
+    """Run `shots` rounds on `seed` (groups as in `warn.evaluate`) and record the predictions."""
+    n_groups = math.ceil(shots / ROUNDS_PER_GROUP)
+    sizes = [min(ROUNDS_PER_GROUP, shots - g * ROUNDS_PER_GROUP) for g in range(n_groups)]
+    main_ss = np.random.SeedSequence(seed).spawn(2)[0]
+    jobs = [(s, n, threat) for s, n in zip(main_ss.spawn(n_groups), sizes, strict=True)]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(_traced, jobs))
+    else:
+        done = [_traced(j) for j in jobs]
+    names = [z.name for z in ZONES]
+    rows: list[tuple[float, ...]] = []
+    impact: list[float] = []
+    first: list[float] = []
+    risk: list[list[bool]] = []
+    for g, (res, group_rows) in enumerate(done):
+        base = len(impact)
+        # Track ids restart in every group: make them unique across groups.
+        rows.extend((*r[:1], r[1] + base, *r[2:8], r[8] + g * 2.0**32) for r in group_rows)
+        for r in res.rounds:
+            impact.append(r.impact_t_s)
+            first.append(r.first_detection_t_s)
+            risk.append([n in r.at_risk for n in names])
+    a = np.array(rows, dtype=np.float64).reshape(-1, 9)
+    cov = np.stack([a[:, 4], a[:, 5], a[:, 5], a[:, 6]], axis=1).reshape(-1, 2, 2)
+    return Trace(
+        t_s=a[:, 0],
+        round_idx=a[:, 1].astype(np.int64),
+        track_id=a[:, 8].astype(np.int64),
+        mean_en_m=a[:, 2:4],
+        cov_en_m2=cov,
+        t_impact_s=a[:, 7],
+        impact_t_s=np.array(impact),
+        first_det_t_s=np.array(first),
+        at_risk=np.array(risk, dtype=bool).reshape(-1, len(ZONES)),
+    )
+
+
+def probabilities(tr: Trace, lethal_radius_m: float, sigma_scale: float = 1.0) -> FloatArray:
+    """Hit probability (R, Z) of every recorded prediction against the evaluation's zones."""
+    zones = HitZones.build(zone_geometries(ZONES), lethal_radius_m)
+    out = np.zeros((tr.t_s.size, len(ZONES)))
+    for lo in range(0, tr.t_s.size, 4096):
+        sl = slice(lo, lo + 4096)
+        out[sl] = hit_probability(zones, tr.mean_en_m[sl], tr.cov_en_m2[sl], sigma_scale)
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Score:
+    """A rule's figures on a trace (as `warn.metrics` defines them)."""
+
+    ratio_median: float
+    ratio_p10: float
+    recall: float
+    precision: float
+    zones_warned: int
+    pairs_at_risk: int
+
+
+def first_warnings(tr: Trace, p_hit: FloatArray, threshold: float, hold_s: float) -> FloatArray:
+    """Time (K, Z) s of each round's first warning of each zone (inf: never) under the rule of
+    `ThreatBook`: hit probability at or above `threshold` for at least `hold_s` on one track, before
+    the true impact. Vectorised: runs above the threshold start after each track's last row below."""
+    order = np.lexsort((tr.t_s, tr.track_id))
+    t, tid, rnd = tr.t_s[order], tr.track_id[order], tr.round_idx[order]
+    above = p_hit[order] >= threshold
+    n = t.size
+    idx = np.broadcast_to(np.arange(n)[:, None], above.shape)
+    new_track = np.r_[True, tid[1:] != tid[:-1]][:, None]
+    below = np.where(~above, idx, -1)
+    below = np.where(new_track & above, idx - 1, below)
+    start = np.clip(np.maximum.accumulate(below, axis=0) + 1, 0, max(n - 1, 0))
+    ok = above & (t[:, None] - t[start] >= hold_s - 1e-9)
+    ok &= (t < tr.impact_t_s[rnd])[:, None]
+    first = np.full(tr.at_risk.shape, np.inf)
+    r, c = np.nonzero(ok)
+    np.minimum.at(first, (rnd[r], c), t[r])
+    return first
+
+
+def score(tr: Trace, first: FloatArray) -> Score:
+    """The figures of first warnings `first` (K, Z) s (see `first_warnings`)."""
+    warned = np.isfinite(first)
+    span = tr.impact_t_s - tr.first_det_t_s
+    lead = np.where(warned, tr.impact_t_s[:, None] - first, 0.0)
+    ratio = (lead / span[:, None])[tr.at_risk]
+    n_warned = int(warned.sum())
+    return Score(
+        ratio_median=float(np.median(ratio)) if ratio.size else math.nan,
+        ratio_p10=float(np.percentile(ratio, 10)) if ratio.size else math.nan,
+        recall=float(warned[tr.at_risk].mean()) if tr.at_risk.any() else math.nan,
+        precision=float((warned & tr.at_risk).sum() / n_warned) if n_warned else math.nan,
+        zones_warned=n_warned,
+        pairs_at_risk=int(tr.at_risk.sum()),
+    )
+
+
+def sweep(
+    tr: Trace,
+    lethal_radius_m: float,
+    scales: Sequence[float],
+    thresholds: Sequence[float],
+    holds_s: Sequence[float],
+) -> list[tuple[float, float, float, Score]]:
+    """Score every (sigma scale, warn probability, hold s) combination on one trace."""
+    out = []
+    for s in scales:
+        p = probabilities(tr, lethal_radius_m, s)
+        for th in thresholds:
+            for h in holds_s:
+                out.append((s, th, h, score(tr, first_warnings(tr, p, th, h))))
+    return out
+
+
+def merge(traces: Sequence[Trace]) -> Trace:
+    """One trace of several (round indices and track ids kept apart)."""
+    rounds = np.cumsum([0] + [t.impact_t_s.size for t in traces])
+    tracks = np.cumsum([0] + [int(t.track_id.max(initial=0)) + 1 for t in traces])
+
+    def cat(name: str) -> FloatArray:
+        return np.concatenate([getattr(t, name) for t in traces]).astype(np.float64)
+
+    return Trace(
+        t_s=cat("t_s"),
+        round_idx=np.concatenate([t.round_idx + r for t, r in zip(traces, rounds, strict=False)]),
+        track_id=np.concatenate([t.track_id + k for t, k in zip(traces, tracks, strict=False)]),
+        mean_en_m=cat("mean_en_m").reshape(-1, 2),
+        cov_en_m2=cat("cov_en_m2").reshape(-1, 2, 2),
+        t_impact_s=cat("t_impact_s"),
+        impact_t_s=cat("impact_t_s"),
+        first_det_t_s=cat("first_det_t_s"),
+        at_risk=np.concatenate([t.at_risk for t in traces]).reshape(-1, len(ZONES)),
+    )
