@@ -354,6 +354,7 @@ async def live(
         "shed_plots": health["shed_plots"],
         "plots_in": health["feeds"]["asterix0"]["plots"],  # type: ignore[index]
         "latency_ms": health["latency_ms"],
+        "step_cpu_ms": health["step_cpu_ms"],
         "kernel_drops": health["feeds"]["asterix0"]["kernel_drops"],  # type: ignore[index]
         "send_seconds": float(out.decode().strip() or "nan"),
         "drain_after_send_s": drain_s,

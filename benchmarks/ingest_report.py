@@ -66,6 +66,8 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         f"| latency p50, ms | {_ms(lv['latency_ms'], 'p50')} | |",
         f"| latency p99, ms | {_ms(lv['latency_ms'], 'p99')} | <= 50 |",
         f"| latency max, ms | {_ms(lv['latency_ms'], 'max')} | |",
+        f"| CPU time of those steps p50 / p99 / max, ms | {_ms(lv['step_cpu_ms'], 'p50')} / "
+        f"{_ms(lv['step_cpu_ms'], 'p99')} / {_ms(lv['step_cpu_ms'], 'max')} | |",
         f"| pipeline steps | {lv['steps']} | |",
         f"| live tracks at the end | {lv['tracks']} | {args.tracks} |",
         f"| CoT events sent ({args.cot_format}, UDP) | {lv['cot_sent']:,} | |",
@@ -74,14 +76,17 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         "its north marker), from the arrival of the oldest input drained for that step to its "
         "outputs (CoT over UDP) sent; the store append and the event log follow the send and are "
         "not counted. A plot also waits in scan assembly until its scan closes (up to one scan "
-        "period); that is the radar's batching, not counted here.",
+        "period); that is the radar's batching, not counted here. The CPU time is the service "
+        "thread's own work over the same span (decoding excluded): on a machine shared with other "
+        "processes, latency minus CPU time is mostly waiting for a core.",
         "",
         f"## Rate sweep: the same {args.tracks}-track scans, faster, default queue limits, "
         f"{args.sweep_seconds:g} s each",
         "",
         "| plots/s asked | achieved by sender | scan period, s | datagrams sent | lost | queue-dropped | "
-        "kernel drops | plots shed | latency p50 / p99 / max, ms | drain after send, s | loss |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+        "kernel drops | plots shed | latency p50 / p99 / max, ms | step CPU p99, ms | "
+        "drain after send, s | loss |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for w in r["sweep"]:
         lat = w["latency_ms"]
@@ -90,6 +95,7 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
             f"{w['scan_period_s']:.3f} | {w['sent_datagrams']:,} | {w['lost_datagrams']:,} | "
             f"{w['queue_dropped_datagrams']:,} | {w['kernel_drops']} | {w['shed_plots']} | "
             f"{_ms(lat, 'p50')} / {_ms(lat, 'p99')} / {_ms(lat, 'max')} | "
+            f"{_ms(w['step_cpu_ms'], 'p99')} | "
             f"{w['drain_after_send_s']:.2f} | {yes[bool(w['loss'])]} |"
         )
     lines += [

@@ -125,7 +125,12 @@ class LiveService:
         """Per step that took data (a closed scan, SAPIENT detections, ...): seconds from the
         arrival of the oldest input drained for it to its outputs sent (the store append and the
         event log follow the send and are not counted)."""
+        self.step_cpu_s: deque[float] = deque(maxlen=100_000)
+        """Per step that took data: CPU seconds this thread spent from the step to its outputs
+        sent (the part of the latency that is Bastion's work; the rest is queueing and waiting
+        for a CPU)."""
         self._sent_t = -1.0
+        self._sent_cpu_s = -1.0
 
     def now(self) -> float:
         """Run time (s) since the service started."""
@@ -281,11 +286,14 @@ class LiveService:
         ready = self.core.ready(now)
         if ready or force_step or now - self._last_step_t >= self.config.spec.step_period_s:
             self._last_step_t = now
-            self._sent_t = -1.0
+            self._sent_t, self._sent_cpu_s = -1.0, -1.0
+            cpu0 = time.thread_time()
             self._feed(Input(t_s=now, kind=InputKind.STEP))
             if arrivals and ready:  # from the oldest input drained for this step to outputs sent
                 sent = self._sent_t if self._sent_t >= 0.0 else self.now()
                 self.latencies_s.append(sent - min(arrivals))
+                cpu1 = self._sent_cpu_s if self._sent_cpu_s >= 0.0 else time.thread_time()
+                self.step_cpu_s.append(cpu1 - cpu0)
             self.capture.flush()
 
     def _feed(self, item: Input) -> None:
@@ -306,7 +314,7 @@ class LiveService:
         """Publish first (the outputs' latency), then append to the store and the event log."""
         pubs = self.publisher.publish(events)
         self.outputs.send(pubs.cot, pubs.cat062 if self.outputs.wants_cat062 else [])
-        self._sent_t = self.now()
+        self._sent_t, self._sent_cpu_s = self.now(), time.thread_time()
         self.store.append(events)
         self._log.write(b"".join(event_to_json(e).encode("ascii") + b"\n" for e in events))
         self.events_written += len(events)
@@ -374,6 +382,7 @@ class LiveService:
             "shed_plots": core.shed_plots,
             "cooperative_reports": core.cooperative_in,
             "latency_ms": _percentiles(self.latencies_s),
+            "step_cpu_ms": _percentiles(self.step_cpu_s),
             "tracks": len(core.tracks),
             "feeds": feeds,
             "outputs": {
