@@ -214,8 +214,9 @@ def position_update(
     """Linear Kalman update with a position measurement, H = [I3 0 ...], over K rows of any state
     dimension d >= 3: `x` (K, d), `P` (K, d, d), `z_m` (K, 3) site ENU m, `R_m2` (K, 3, 3).
 
-    Joseph form (P+ = (I - K H) P (I - K H)^T + K R K^T), which keeps P+ positive semi-definite
-    whatever the round-off. Returns (x+, P+, innovation (K, 3), S (K, 3, 3)); a `MeasurementUpdate`.
+    Joseph form (P+ = (I - K H) P (I - K H)^T + K R K^T; Bucy & Joseph 1968, see Bar-Shalom et al.
+    2001, ch. 5), which keeps P+ positive semi-definite whatever the round-off. Returns (x+, P+,
+    innovation (K, 3), S (K, 3, 3)); a `MeasurementUpdate`.
     """
     S = P[:, :3, :3] + R_m2
     HP = np.ascontiguousarray(P[:, :3, :])  # (K, 3, d) = (P H^T)^T; contiguous for fast matmul

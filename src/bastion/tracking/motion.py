@@ -23,7 +23,8 @@ matrices are kron(F3, I3) and kron(Q3, I3) in this state order.
   held over the step, for which the linear system is discretised exactly.
 - `Ballistic` (module `motion_ballistic`): gravity and quadratic drag, an extended-Kalman prediction.
 
-Exact discretisation (Van Loan 1978): Q = integral_0^T f(s) f(s)^T ds q with f(s) = F3(s) [0, 0, 1]^T.
+Exact discretisation (Van Loan, "Computing integrals involving the matrix exponential", IEEE Trans. AC
+23(3), 1978): Q = integral_0^T f(s) f(s)^T ds q with f(s) = F3(s) [0, 0, 1]^T.
 The closed forms lose all precision for a small theta = alpha T (Singer) or omega T (CT) by cancellation,
 so for theta <= 1 the integrals are evaluated by 16-node Gauss-Legendre quadrature of the same integrand
 written with the stable functions sinc and expm1 (exact to round-off there: the integrands are entire
