@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,9 +44,26 @@ from bastion.tracking.updater import inv_sym3, mahalanobis2
 
 FloatArray = NDArray[np.float64]
 
-MeasurementUpdate = Callable[..., tuple[FloatArray, FloatArray, FloatArray, FloatArray]]
+
+class UpdateOutput(Protocol):
+    """What a measurement update returns if not a tuple (e.g. `kalman_update.UpdateResult`)."""
+
+    @property
+    def x(self) -> FloatArray: ...
+    @property
+    def P(self) -> FloatArray: ...
+    @property
+    def innovation(self) -> FloatArray: ...
+    @property
+    def S(self) -> FloatArray: ...
+
+
+MeasurementUpdate = Callable[
+    ..., tuple[FloatArray, FloatArray, FloatArray, FloatArray] | UpdateOutput
+]
 """update_fn(x (K, d), P (K, d, d), *measurements (K, ...)) -> (x, P, innovation (K, m), S (K, m, m))
-with position in state columns 0:3 and velocity in 3:6; d = 9 here."""
+as a tuple or an object with those attributes (`radar_models.radar_ekf_update`'s `UpdateResult`),
+position in state columns 0:3 and velocity in 3:6; d = 9 here; angle innovations wrapped."""
 
 _TINY = np.finfo(np.float64).tiny
 # Tracks per block: each public function works through the tracks in blocks of this many so that the
@@ -269,7 +287,11 @@ def _update_with(
     xf = x.reshape(n * r, DIM)
     Pf = P.reshape(n * r, DIM, DIM)
     meas = [np.repeat(m, r, axis=0) for m in measurements]
-    x_new, P_new, v, S = update_fn(xf, Pf, *meas)
+    res = update_fn(xf, Pf, *meas)
+    if isinstance(res, tuple):
+        x_new, P_new, v, S = res
+    else:
+        x_new, P_new, v, S = res.x, res.P, res.innovation, res.S
     loglik = gaussian_loglik(v, S).reshape(n, r)
     logw = np.log(np.maximum(mu_pred, _TINY)) + loglik
     logw -= logw.max(axis=1, keepdims=True)
