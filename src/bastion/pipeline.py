@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from bastion.core.params import ScenarioParams
 from bastion.core.records import (
     Authorisation,
+    BearingBatch,
     CooperativeReport,
     DetectionBatch,
     Emission,
@@ -41,9 +42,11 @@ IntArray = NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StepInputs:
-    """What arrived since the last step: sensor looks, cooperative reports, human decisions."""
+    """What arrived since the last step: radar looks, direction-finder bearings, cooperative
+    reports, human decisions."""
 
     batches: Sequence[DetectionBatch] = ()
+    bearings: Sequence[BearingBatch] = ()
     cooperative: Sequence[CooperativeReport] = ()
     decisions: Sequence[Authorisation] = ()
 
@@ -157,6 +160,11 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
             rep = _track_report(tid, batch.t_s, table.x[r], table.P[r], int(table.n_updates[r]))
             em.append((EventKind.TRACK_CONFIRMED, tid, rep))
         state.reported.mark(res.confirmed_ids, batch.t_s)
+
+    for look in sorted(inputs.bearings, key=lambda b: b.t_s):
+        res = state.tracker.step_bearings(look)
+        texts = [res.rejected_reason] if res.rejected_reason else [r.text() for r in res.rejections]
+        em.extend((EventKind.INPUT_REJECTED, -1, Note(t_s=look.t_s, text=t)) for t in texts)
 
     table = state.tracker.table
     conf = np.flatnonzero(table.confirmed)

@@ -98,6 +98,26 @@ class DetectionBatch:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BearingBatch:
+    """One look of a passive direction finder (e.g. an RF detector locating a drone's control
+    link), as arrays of length M: `az_rad` (clockwise from north) and `el_rad` (above the
+    sensor's horizontal; NaN where the finder measures azimuth only) about `sensor_enu_m` (site
+    ENU), with 1-sigma errors `sigma_az_rad`, `sigma_el_rad`. No range: a bearing refines a track,
+    it never starts one."""
+
+    sensor_id: str
+    t_s: float
+    sensor_enu_m: FloatArray
+    az_rad: FloatArray
+    el_rad: FloatArray
+    sigma_az_rad: float
+    sigma_el_rad: float
+
+    def __len__(self) -> int:
+        return int(self.az_rad.shape[0])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CooperativeReport:
     """A self-reported position (ADS-B or Remote ID), already converted to site ENU.
 

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.params import TrackerParams
+from bastion.core.records import DetectionBatch
 from bastion.tracking.imm import (
     ImmParams,
     gaussian_loglik,
@@ -38,6 +39,7 @@ from bastion.tracking.jpda import JpdaParams, pda_combine
 from bastion.tracking.kalman_update import UpdateResult, log_likelihood
 from bastion.tracking.motion import ConstantVelocity
 from bastion.tracking.predictor import predict_inplace
+from bastion.tracking.radar_models import radar_ekf_update, radar_ukf_update
 from bastion.tracking.table import TrackTable
 from bastion.tracking.updater import update
 
@@ -239,3 +241,21 @@ def make_filter(params: TrackerParams) -> CvFilter | ImmFilter:
     if params.filter == "imm":
         return ImmFilter(params)
     raise ValueError(f"TrackerParams.filter must be one of {FILTERS}, got {params.filter!r}")
+
+
+def radar_update_fn(batch: DetectionBatch, polar: FloatArray, p: TrackerParams) -> MeasurementFn:
+    """The EKF or UKF radar update of rows assigned detections `polar` (K, 4) [range_m, az_rad,
+    el_rad, range_rate_mps], with the range rate when asked for and all finite."""
+    with_rr = p.use_range_rate and bool(np.all(np.isfinite(polar[:, 3])))
+    with_rr &= math.isfinite(batch.sigma_range_rate_mps) and batch.sigma_range_rate_mps > 0.0
+    cols = 4 if with_rr else 3
+    sig = [batch.sigma_range_m, batch.sigma_az_rad, batch.sigma_el_rad, batch.sigma_range_rate_mps]
+    sigmas = np.asarray(sig[:cols])
+    z = polar[:, :cols]
+    update = radar_ukf_update if p.radar_update == "ukf" else radar_ekf_update
+
+    def fn(x: FloatArray, P: FloatArray, rep: int) -> UpdateResult:
+        zr = z if rep == 1 else np.repeat(z, rep, axis=0)
+        return update(x, P, zr, sigmas, batch.sensor_enu_m, with_rr)
+
+    return fn

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 def polar2enu(
@@ -108,3 +109,15 @@ def converted_measurement(
     R[:, 0, 2] = R[:, 2, 0] = cs * sa
     R[:, 1, 2] = R[:, 2, 1] = cs * ca
     return z, R
+
+
+def canonical_order(
+    rng: FloatArray, az: FloatArray, el: FloatArray, rr: FloatArray, rcs: FloatArray
+) -> IntArray:
+    """A detection order that depends only on the detections' values: by range, with the other
+    measurements breaking exact ties (checked, since a full lexsort costs several times more)."""
+    order = np.argsort(rng, kind="stable")
+    r_sorted = rng[order]
+    if r_sorted.shape[0] > 1 and bool(np.any(r_sorted[1:] == r_sorted[:-1])):
+        order = np.lexsort((rcs, rr, el, az, rng))
+    return order.astype(np.int64, copy=False)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import DetectionBatch
+from bastion.core.records import BearingBatch, DetectionBatch
 from bastion.tracking.table import TrackTable
 
 IntArray = NDArray[np.int64]
@@ -35,7 +35,7 @@ class Processed:
 
     t_s: float
     before: TrackTable
-    batch: DetectionBatch
+    batch: DetectionBatch | BearingBatch
     det_track_id: IntArray
 
 

@@ -25,28 +25,27 @@ never `truth_id`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import chi2
 
 from bastion.core.params import TrackerParams
-from bastion.core.records import DetectionBatch
-from bastion.tracking import lifecycle
+from bastion.core.records import BearingBatch, DetectionBatch
+from bastion.tracking import bearing_fusion, lifecycle
 from bastion.tracking.association import gnn_confirmed_first
 from bastion.tracking.coverage import Sensors
-from bastion.tracking.filters import MeasurementFn, PdaPairs, make_filter
+from bastion.tracking.filters import PdaPairs, make_filter, radar_update_fn
 from bastion.tracking.gating import gate
 from bastion.tracking.jpda import free_detections, jpda
-from bastion.tracking.kalman_update import UpdateResult
-from bastion.tracking.measurement import converted_measurement
+from bastion.tracking.measurement import canonical_order, converted_measurement
 from bastion.tracking.predictor import predict
-from bastion.tracking.radar_models import radar_ekf_update, radar_ukf_update
 from bastion.tracking.replay import Processed, ReplayBuffer
 from bastion.tracking.score import initial_score, judge_score
+from bastion.tracking.step import EMPTY_IDS as _EMPTY_IDS
+from bastion.tracking.step import TrackerStep, rejected
 from bastion.tracking.table import TrackTable
-from bastion.tracking.validate import Rejection, batch_problem, valid_detections
+from bastion.tracking.validate import batch_problem, valid_detections
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -54,76 +53,6 @@ BoolArray = NDArray[np.bool_]
 
 _RCS_FLOOR_M2 = 1e-6
 _LOG_2PI = math.log(2.0 * math.pi)
-_EMPTY_IDS = np.zeros(0, dtype=np.int64)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class TrackerStep:
-    """What one `Tracker.step` changed. All id arrays are int64 and sorted ascending.
-
-    `confirmed_ids`: tracks confirmed in this step. `updated_ids`: tracks (tentative or confirmed,
-    new ones excluded) updated with a detection. `born_ids`: tentative tracks started. `lost_ids`:
-    every track deleted; `lost_confirmed_ids`: those of them that had been confirmed.
-    `rejections`: detections dropped, by reason (`n_rejected_detections` counts them).
-    `rejected_reason` is empty unless the whole batch was refused (then nothing changed).
-    `det_track_id` gives, for each detection in the batch's own order, the track it updated or
-    started (-1 if none). `n_replayed`: later batches reprocessed to fuse this late one.
-    """
-
-    t_s: float
-    confirmed_ids: IntArray
-    updated_ids: IntArray
-    born_ids: IntArray
-    lost_ids: IntArray
-    lost_confirmed_ids: IntArray
-    n_rejected_detections: int = 0
-    rejected_reason: str = ""
-    det_track_id: IntArray = field(default_factory=lambda: _EMPTY_IDS.copy())
-    rejections: tuple[Rejection, ...] = ()
-    n_replayed: int = 0
-
-
-def _rejected(t_s: float, reason: str, n_det: int) -> TrackerStep:
-    return TrackerStep(
-        t_s=t_s,
-        confirmed_ids=_EMPTY_IDS.copy(),
-        updated_ids=_EMPTY_IDS.copy(),
-        born_ids=_EMPTY_IDS.copy(),
-        lost_ids=_EMPTY_IDS.copy(),
-        lost_confirmed_ids=_EMPTY_IDS.copy(),
-        n_rejected_detections=n_det,
-        rejected_reason=reason,
-    )
-
-
-def _canonical_order(
-    rng: FloatArray, az: FloatArray, el: FloatArray, rr: FloatArray, rcs: FloatArray
-) -> IntArray:
-    """A detection order that depends only on the detections' values: by range, with the other
-    measurements breaking exact ties (checked, since a full lexsort costs several times more)."""
-    order = np.argsort(rng, kind="stable")
-    r_sorted = rng[order]
-    if r_sorted.shape[0] > 1 and bool(np.any(r_sorted[1:] == r_sorted[:-1])):
-        order = np.lexsort((rcs, rr, el, az, rng))
-    return order.astype(np.int64, copy=False)
-
-
-def _radar_update_fn(batch: DetectionBatch, polar: FloatArray, p: TrackerParams) -> MeasurementFn:
-    """The EKF or UKF radar update of rows assigned detections `polar` (K, 4) [range_m, az_rad,
-    el_rad, range_rate_mps], with the range rate when asked for and all finite."""
-    with_rr = p.use_range_rate and bool(np.all(np.isfinite(polar[:, 3])))
-    with_rr &= math.isfinite(batch.sigma_range_rate_mps) and batch.sigma_range_rate_mps > 0.0
-    cols = 4 if with_rr else 3
-    sig = [batch.sigma_range_m, batch.sigma_az_rad, batch.sigma_el_rad, batch.sigma_range_rate_mps]
-    sigmas = np.asarray(sig[:cols])
-    z = polar[:, :cols]
-    update = radar_ukf_update if p.radar_update == "ukf" else radar_ekf_update
-
-    def fn(x: FloatArray, P: FloatArray, rep: int) -> UpdateResult:
-        zr = z if rep == 1 else np.repeat(z, rep, axis=0)
-        return update(x, P, zr, sigmas, batch.sensor_enu_m, with_rr)
-
-    return fn
 
 
 class Tracker:
@@ -131,6 +60,7 @@ class Tracker:
 
     __slots__ = (
         "_filter",
+        "_gate_probability",
         "_jpda",
         "_last_t_s",
         "_params",
@@ -160,6 +90,7 @@ class Tracker:
         pg = float(chi2.cdf(params.gate_chi2, 3))
         self._score_hit = math.log(params.pd / params.false_alarm_density_per_m3)
         self._score_miss = math.log1p(-params.pd * pg)
+        self._gate_probability = pg
         self._table = TrackTable(capacity, n_models=self._filter.n_models)
         self._last_t_s = -np.inf
         self._replay = ReplayBuffer(params.oosm_lag_s)
@@ -206,11 +137,11 @@ class Tracker:
         t_s = float(batch.t_s)
         problem = batch_problem(batch)
         if problem:
-            return _rejected(t_s, problem, len(batch))
+            return rejected(t_s, problem, len(batch))
         if t_s < self._last_t_s:
             late_s = self._last_t_s - t_s
             if late_s > self._params.oosm_lag_s:
-                return _rejected(
+                return rejected(
                     t_s,
                     f"batch from {batch.sensor_id!r} at t_s={t_s} is older than the last processed "
                     f"t_s={self._last_t_s} by {late_s:.3f} s, more than the out-of-sequence lag "
@@ -221,8 +152,49 @@ class Tracker:
         self._last_t_s = t_s
         return self._process(batch, None)
 
+    def step_bearings(self, batch: BearingBatch) -> TrackerStep:
+        """Refine confirmed tracks with one direction finder's bearings at `batch.t_s` (see
+        `bearing_fusion`): no track is started, confirmed or deleted by bearings. A look older
+        than the newest processed one is fused like a late radar look (within `oosm_lag_s`)."""
+        t_s = float(batch.t_s)
+        problem = bearing_fusion.bearing_problem(batch)
+        if not problem and t_s < self._last_t_s - self._params.oosm_lag_s:
+            problem = (
+                f"bearings from {batch.sensor_id!r} at t_s={t_s} are older than the last "
+                f"processed t_s={self._last_t_s} by more than the out-of-sequence lag"
+            )
+        if problem:
+            return rejected(t_s, problem, len(batch))
+        if t_s < self._last_t_s:
+            return self._fuse_late(batch)
+        self._last_t_s = t_s
+        return self._process(batch, None)
+
+    def _process_bearings(self, batch: BearingBatch) -> TrackerStep:
+        tb = self._table
+        t_s = float(batch.t_s)
+        if self._params.oosm_lag_s > 0:
+            snapshot = tb.copy()
+        self._filter.predict(tb, t_s)
+        rows, det_track_id, rejections = bearing_fusion.fuse(
+            tb, self._filter, batch, self._gate_probability
+        )
+        if self._params.oosm_lag_s > 0:
+            self._replay.push(Processed(t_s, snapshot, batch, det_track_id))
+        return TrackerStep(
+            t_s=t_s,
+            confirmed_ids=_EMPTY_IDS.copy(),
+            updated_ids=np.sort(tb.track_id[rows]),
+            born_ids=_EMPTY_IDS.copy(),
+            lost_ids=_EMPTY_IDS.copy(),
+            lost_confirmed_ids=_EMPTY_IDS.copy(),
+            n_rejected_detections=sum(r.count for r in rejections),
+            det_track_id=det_track_id,
+            rejections=rejections,
+        )
+
     # ---- out of sequence ------------------------------------------------------------------------
-    def _fuse_late(self, batch: DetectionBatch) -> TrackerStep:
+    def _fuse_late(self, batch: DetectionBatch | BearingBatch) -> TrackerStep:
         """Roll back to before the first batch later than `batch`, process it, redo the rest."""
         tb = self._table
         before_ids = tb.track_id.copy()
@@ -262,9 +234,11 @@ class Tracker:
         )
 
     # ---- one batch ------------------------------------------------------------------------------
-    def _process(self, batch: DetectionBatch, reuse: IntArray | None) -> TrackerStep:
-        """Fuse one batch at or after every row's time. `reuse` (M,): ids the batch's detections
+    def _process(self, batch: DetectionBatch | BearingBatch, reuse: IntArray | None) -> TrackerStep:
+        """Fuse one look at or after every row's time. `reuse` (M,): ids the look's detections
         went to the first time round (a replay re-creates tracks under the same ids)."""
+        if isinstance(batch, BearingBatch):
+            return self._process_bearings(batch)
         p = self._params
         tb = self._table
         t_s = float(batch.t_s)
@@ -276,7 +250,7 @@ class Tracker:
         ok, rejections = valid_detections(batch)
         rng, az, el = batch.range_m, batch.az_rad, batch.el_rad
         rr, rcs = batch.range_rate_mps, batch.rcs_m2
-        order = _canonical_order(rng, az, el, rr, rcs)
+        order = canonical_order(rng, az, el, rr, rcs)
         n_bad = m_all - int(np.count_nonzero(ok))
         if n_bad:
             order = order[ok[order]]
@@ -321,7 +295,7 @@ class Tracker:
             free[ad] = False
             if at.shape[0] and p.radar_update != "converted":
                 polar = np.stack([rng[ad], az[ad], el[ad], rr[ad]], axis=1)
-                loglik = self._filter.update_with(tb, at, _radar_update_fn(batch, polar, p))
+                loglik = self._filter.update_with(tb, at, radar_update_fn(batch, polar, p))
             elif at.shape[0]:
                 loglik = self._filter.update(
                     tb, at, z.take(ad, axis=0), R.take(ad, axis=0), loglik=self._score is not None
