@@ -239,3 +239,16 @@ def test_unknown_association_or_management_is_refused() -> None:
         Tracker(dataclasses.replace(P34, association="mht"))
     with pytest.raises(ValueError, match="management"):
         Tracker(dataclasses.replace(P34, management="vibes"))
+
+
+def test_a_new_track_never_takes_a_detection_beyond_the_fastest_plausible_speed() -> None:
+    """Two detections 800 m apart one second apart: with max_speed 300 m/s they are two tracks;
+    with 1000 m/s (and a wide initial velocity sigma) one track takes both."""
+    rng = np.random.default_rng(11)
+    a = radar_batch(rng, np.array([[5_000.0, 0.0, 500.0, 0, 0, 0]]), 0.0)
+    b = radar_batch(rng, np.array([[5_000.0, 800.0, 500.0, 0, 0, 0]]), 1.0)
+    for speed, tracks in ((300.0, 2), (1_000.0, 1)):
+        tr = Tracker(dataclasses.replace(P34, max_speed_mps=speed, init_speed_sigma_mps=400.0))
+        tr.step(a)
+        tr.step(b)
+        assert tr.table.n == tracks

@@ -55,6 +55,35 @@ _RCS_FLOOR_M2 = 1e-6
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
+def _speed_gate(
+    tb: TrackTable,
+    trk: IntArray,
+    det: IntArray,
+    d2: FloatArray,
+    z: FloatArray,
+    R: FloatArray,
+    t_s: float,
+    max_speed_mps: float,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Drop pairs that would give a track started from a single detection a speed above
+    `max_speed_mps`: the distance from its first detection, less three sigmas of both
+    detections' position error, covered in the time since (the two-point initiation gate)."""
+    young = tb.n_updates.take(trk) == 1
+    if not young.any():
+        return trk, det, d2
+    t, d = trk[young], det[young]
+    gap = z.take(d, axis=0) - tb.x.take(t, axis=0)[:, :3]
+    slack = 3.0 * np.sqrt(np.trace(R.take(d, axis=0), axis1=1, axis2=2) * 2.0)
+    fast = np.sqrt(np.einsum("ij,ij->i", gap, gap)) - slack > max_speed_mps * (
+        t_s - tb.born_t_s.take(t)
+    )
+    if not fast.any():
+        return trk, det, d2
+    keep = np.ones(trk.shape[0], dtype=bool)
+    keep[np.flatnonzero(young)[fast]] = False
+    return trk[keep], det[keep], d2[keep]
+
+
 class Tracker:
     """Multi-target, multi-sensor tracker over a `TrackTable`; see the module docstring."""
 
@@ -275,6 +304,7 @@ class Tracker:
         loglik: FloatArray | None = None
         if n and m:
             trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2)
+            trk, det, d2 = _speed_gate(tb, trk, det, d2, z, R, t_s, p.max_speed_mps)
         else:
             trk = det = _EMPTY_IDS
             d2 = np.zeros(0)
