@@ -242,12 +242,13 @@ def position_update(
     gain = np.ascontiguousarray(np.swapaxes(gain_t, 1, 2))
     v = z_m - x[:, :3]
     x_new = x + (gain @ v[:, :, None])[:, :, 0]
-    # Joseph form through H's structure: B = (I - K H) P = P - K H P, then
-    # B (I - K H)^T = B - (B H^T) K^T; only (d x 3)(3 x d) products, no d x d x d one.
-    B = P - gain @ HP
-    BHt = np.ascontiguousarray(B[:, :, :3])
-    P_new = B - BHt @ gain_t + gain @ (R_m2 @ gain_t)
-    return x_new, symmetrise(P_new), v, S
+    # Joseph form through H's structure: B = (I - K H) P = P - K H P, and
+    # B (I - K H)^T + K R K^T = B - (B H^T - K R) K^T: two (d x 3)(3 x d) products, no d x d x d one.
+    B = gain @ HP
+    np.subtract(P, B, out=B)
+    T = np.ascontiguousarray(B[:, :, :3]) - gain @ R_m2
+    B -= T @ gain_t
+    return x_new, symmetrise(B), v, S
 
 
 def imm_update_with(
