@@ -252,3 +252,30 @@ def test_a_new_track_never_takes_a_detection_beyond_the_fastest_plausible_speed(
         tr.step(a)
         tr.step(b)
         assert tr.table.n == tracks
+
+
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_jpda_with_track_score_keeps_both_tracks_through_a_crossing(seed: int) -> None:
+    """Two targets cross at 8 km (closest 0 m at t = 10 s): both confirmed tracks survive, and
+    no third track is confirmed."""
+    params = dataclasses.replace(
+        P34,
+        association="jpda",
+        management="score",
+        pd=0.9,
+        false_alarm_density_per_m3=2e-12,
+        new_target_density_per_m3=1e-13,
+    )
+    rng = np.random.default_rng(seed)
+    start = np.array(
+        [[8_000.0, -600.0, 800.0, 0.0, 60.0, 0.0], [7_400.0, 0.0, 800.0, 60.0, 0.0, 0.0]]
+    )
+    tr = Tracker(params)
+    for k in range(20):
+        truth = start.copy()
+        truth[:, :3] += k * truth[:, 3:]
+        tr.step(radar_batch(rng, truth, float(k), pd=0.9, clutter=3))
+        if k == 6:
+            before = set(tr.table.track_id[tr.table.confirmed].tolist())
+    after = set(tr.table.track_id[tr.table.confirmed].tolist())
+    assert len(before) == 2 and before == after

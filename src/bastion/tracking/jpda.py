@@ -356,3 +356,40 @@ def jpda(
         n_lbp_clusters=n_lbp,
         n_events=n_ev,
     )
+
+
+def shared_scan_llr(
+    P: FloatArray,
+    R: FloatArray,
+    trk: IntArray,
+    det: IntArray,
+    d2: FloatArray,
+    beta: FloatArray,
+    det_assoc_prob: FloatArray,
+    params: JpdaParams,
+) -> FloatArray:
+    """Track-score increment of each of N tracks for one JPDA scan, (N,):
+
+        ln(1 - pd pg + sum_j s_ij L_ij),   s_ij = beta_ij / sum_k beta_kj
+
+    the PDA scan likelihood ratio (`JpdaResult.scan_llr`) with each detection's likelihood ratio
+    L_ij shared among the tracks in proportion to their association probabilities. Unshared, s = 1
+    and this is `scan_llr`; a new track born from clutter beside an established track, which would
+    otherwise be credited with the established track's detection and confirmed, gets only its small
+    share; two tracks crossing share a detection and neither takes a miss. `P` (N, d, d) are the
+    predicted covariances, `R` (M, 3, 3) the detections', the rest as in `jpda`."""
+    n = P.shape[0]
+    log_miss = math.log1p(-params.pd * params.pg)
+    out = np.full(n, log_miss)
+    if trk.shape[0] == 0:
+        return out
+    log_det_S = log_det_sym3(P.take(trk, axis=0)[:, :3, :3] + R.take(det, axis=0))
+    log_l = pair_log_likelihood_ratio(d2, log_det_S, params.pd, params.clutter_density_per_m3)
+    share = beta / np.maximum(det_assoc_prob.take(det), 1e-300)
+    with np.errstate(divide="ignore"):
+        log_term = log_l + np.log(share)
+    shift = np.full(n, log_miss)
+    np.maximum.at(shift, trk, log_term)
+    total = np.exp(log_miss - shift) + np.bincount(trk, np.exp(log_term - shift[trk]), minlength=n)
+    out = shift + np.log(total)
+    return out

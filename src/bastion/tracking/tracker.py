@@ -37,7 +37,7 @@ from bastion.tracking.association import gnn_confirmed_first
 from bastion.tracking.coverage import Sensors
 from bastion.tracking.filters import PdaPairs, make_filter, radar_update_fn
 from bastion.tracking.gating import gate
-from bastion.tracking.jpda import free_detections, jpda
+from bastion.tracking.jpda import free_detections, jpda, shared_scan_llr
 from bastion.tracking.measurement import canonical_order, converted_measurement
 from bastion.tracking.predictor import predict
 from bastion.tracking.replay import Processed, ReplayBuffer
@@ -315,10 +315,9 @@ class Tracker:
             ad = res.best_det[at]
             free = free_detections(res.det_assoc_prob)
             if self._score is not None:
-                # Hard hit/miss on each track's most likely detection (best_det): the soft PDA
-                # increment would credit a duplicate track with its neighbour's detection.
-                ll = -0.5 * (res.best_d2 + res.best_log_det_S + 3.0 * _LOG_2PI)
-                score_inc = np.where(res.best_det >= 0, self._score_hit + ll, self._score_miss)
+                score_inc = shared_scan_llr(
+                    tb.P, R, trk, det, d2, res.beta, res.det_assoc_prob, self._jpda
+                )
         else:
             at, ad = gnn_confirmed_first(trk, det, d2, tb.confirmed, m, p.gate_chi2)
             free = np.ones(m, dtype=bool)
