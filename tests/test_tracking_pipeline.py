@@ -1,4 +1,4 @@
-"""Sensor alignment through the pipeline: a radar 1 degree and 0.5 s off is corrected from ADS-B."""
+"""The tracking engine through the pipeline: sensor alignment, refused input as events, bearings."""
 
 from __future__ import annotations
 
@@ -59,3 +59,42 @@ def test_alignment_converges_is_recorded_and_pulls_tracks_onto_the_aircraft() ->
     assert not none
     # A 1 degree bias puts tracks hundreds of metres off at 10-30 km; aligned, tens.
     assert aligned_err < 0.4 * raw_err, (aligned_err, raw_err)
+
+
+def test_refused_input_becomes_events_naming_the_sensor_and_the_pipeline_runs_on() -> None:
+    import dataclasses as dc
+
+    from bastion.core.records import BearingBatch, Note
+    from stub_pipeline import radar_look
+
+    state = new_state(PARAMS, np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    events = []
+    for k in range(5):
+        look = radar_look(float(k), np.array([[3_000.0, 1_000.0, 300.0]]), 1.0, rng)
+        if k == 3:
+            look = dc.replace(
+                look,
+                range_m=np.r_[look.range_m, -10.0, np.nan],
+                az_rad=np.r_[look.az_rad, 0.1, 0.2],
+                el_rad=np.r_[look.el_rad, 0.0, 0.0],
+                range_rate_mps=np.r_[look.range_rate_mps, 0.0, 0.0],
+                rcs_m2=np.r_[look.rcs_m2, 1.0, 1.0],
+            )
+        bearings = BearingBatch(
+            sensor_id="df-9",
+            t_s=k + 0.5,
+            sensor_enu_m=np.zeros(3),
+            az_rad=np.array([np.nan]),
+            el_rad=np.array([np.nan]),
+            sigma_az_rad=0.01,
+            sigma_el_rad=0.01,
+        )
+        state, out = step(state, StepInputs(batches=[look], bearings=[bearings]), k + 0.5)
+        events += out
+    texts = [e.payload.text for e in events if e.kind is EventKind.INPUT_REJECTED]
+    assert all(isinstance(e.payload, Note) for e in events if e.kind is EventKind.INPUT_REJECTED)
+    assert any("'r1'" in t and "negative range" in t for t in texts)
+    assert any("'r1'" in t and "non-finite" in t for t in texts)
+    assert sum("'df-9'" in t for t in texts) == 5
+    assert any(e.kind is EventKind.TRACK_CONFIRMED for e in events)
