@@ -55,8 +55,10 @@ class _RecordingBook(BallisticBook):
 
 
 @dataclass(slots=True)
-class _Tracer:
-    """Records (step time, round, impact mean, covariance, predicted impact time, track) rows."""
+class Tracer:
+    """A `warn.Recorder` that swaps in a recording ballistic book and keeps one row per step and
+    ballistic track that follows a round: (step time s, round, impact east m, north m, covariance
+    ee, en, nn m^2, predicted impact time s, track id)."""
 
     rows: list[_Row] = field(default_factory=list)
 
@@ -101,12 +103,32 @@ class Trace:
     at_risk: NDArray[np.bool_]
 
 
-def _traced(
-    args: tuple[np.random.SeedSequence, int, ThreatParams],
-) -> tuple[GroupResult, list[_Row]]:
-    tracer = _Tracer()
-    res = run_group(args[0], args[1], 0, args[2], recorder=tracer)
-    return res, tracer.rows
+def traced_group(
+    seed: np.random.SeedSequence, n_rounds: int, threat: ThreatParams = THREAT
+) -> tuple[Trace, GroupResult]:
+    """Run one evaluation group (`warn.run_group`): its recorded predictions and its result."""
+    tracer = Tracer()
+    res = run_group(seed, n_rounds, 0, threat, recorder=tracer)
+    names = [z.name for z in ZONES]
+    a = np.array(tracer.rows, dtype=np.float64).reshape(-1, 9)
+    tr = Trace(
+        t_s=a[:, 0],
+        round_idx=a[:, 1].astype(np.int64),
+        track_id=a[:, 8].astype(np.int64),
+        mean_en_m=a[:, 2:4],
+        cov_en_m2=np.stack([a[:, 4], a[:, 5], a[:, 5], a[:, 6]], axis=1).reshape(-1, 2, 2),
+        t_impact_s=a[:, 7],
+        impact_t_s=np.array([r.impact_t_s for r in res.rounds]),
+        first_det_t_s=np.array([r.first_detection_t_s for r in res.rounds]),
+        at_risk=np.array([[n in r.at_risk for n in names] for r in res.rounds], dtype=bool).reshape(
+            -1, len(ZONES)
+        ),
+    )
+    return tr, res
+
+
+def _traced(args: tuple[np.random.SeedSequence, int, ThreatParams]) -> Trace:
+    return traced_group(*args)[0]
 
 
 def trace(shots: int, seed: int, workers: int = 2, threat: ThreatParams = THREAT) -> Trace:
@@ -117,35 +139,8 @@ def trace(shots: int, seed: int, workers: int = 2, threat: ThreatParams = THREAT
     jobs = [(s, n, threat) for s, n in zip(main_ss.spawn(n_groups), sizes, strict=True)]
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_traced, jobs))
-    else:
-        done = [_traced(j) for j in jobs]
-    names = [z.name for z in ZONES]
-    rows: list[tuple[float, ...]] = []
-    impact: list[float] = []
-    first: list[float] = []
-    risk: list[list[bool]] = []
-    for g, (res, group_rows) in enumerate(done):
-        base = len(impact)
-        # Track ids restart in every group: make them unique across groups.
-        rows.extend((*r[:1], r[1] + base, *r[2:8], r[8] + g * 2.0**32) for r in group_rows)
-        for r in res.rounds:
-            impact.append(r.impact_t_s)
-            first.append(r.first_detection_t_s)
-            risk.append([n in r.at_risk for n in names])
-    a = np.array(rows, dtype=np.float64).reshape(-1, 9)
-    cov = np.stack([a[:, 4], a[:, 5], a[:, 5], a[:, 6]], axis=1).reshape(-1, 2, 2)
-    return Trace(
-        t_s=a[:, 0],
-        round_idx=a[:, 1].astype(np.int64),
-        track_id=a[:, 8].astype(np.int64),
-        mean_en_m=a[:, 2:4],
-        cov_en_m2=cov,
-        t_impact_s=a[:, 7],
-        impact_t_s=np.array(impact),
-        first_det_t_s=np.array(first),
-        at_risk=np.array(risk, dtype=bool).reshape(-1, len(ZONES)),
-    )
+            return merge(list(pool.map(_traced, jobs)))
+    return merge([_traced(j) for j in jobs])
 
 
 def probabilities(tr: Trace, lethal_radius_m: float, sigma_scale: float = 1.0) -> FloatArray:

@@ -5,17 +5,21 @@ transform in `uncertainty.py`) and Z zones, the hit probability is the mass of t
 distribution inside the zone grown by the lethal radius (`shapely.buffer`): the chance that the
 true impact is within `lethal_radius_m` of the zone, which is the evaluation's "zone at risk".
 
-The distribution is a Gaussian N(mean, s^2 cov), s = `sigma_scale` >= 1 widening it for the early,
-non-Gaussian and slightly over-confident ellipses (measured in benchmarks/results/warn-tuning.md).
+The distribution is a Gaussian N(mean, s^2 cov). `sigma_scale` s widens (s > 1) or narrows it; the
+threat stage uses s = 1: on the tuning runs (benchmarks/results/warn-tuning.md) s = 0.7 and 1.3 only
+moved along the same warning-time / precision trade-off, and the unscented covariance proved
+cautious rather than over-confident (zones given 10-50% were hit more often than that).
 The integral is a fixed equal-weight quadrature: `n` points of the standard 2-D normal built from a
-Fibonacci (golden-angle) lattice on the unit square, ``u_i = ((i + 1/2) / n, frac(i phi))``, mapped
-by the exact inverse of the Box-Muller transform, ``r = sqrt(-2 ln(1 - u_1))``, ``a = 2 pi u_2``
-(Hannay & Nye 2004; Aistleitner et al. 2012 on its discrepancy). Each threat's points are
-``mean + s L p`` (L the covariance's symmetric square root factor), tested against every grown zone
-with shapely 2's vectorised `contains_xy`, after a cheap bounding-box cut in numpy. With the default
-1,024 points the error against a 200,000-draw Monte Carlo is below 0.01 for the geometries in
-tests/threat/test_hit.py (a quasi-random rule for an indicator function converges about as
-1/n, against 1/sqrt(n) for Monte Carlo; n = 1,024 Monte Carlo draws would give about 0.016).
+Fibonacci (golden-ratio) lattice on the unit square, ``u_i = ((i + 1/2) / n, frac(i / phi))`` (a
+rank-1 lattice rule: Niederreiter 1992, "Random Number Generation and Quasi-Monte Carlo Methods",
+ch. 5; Sloan & Joe 1994, "Lattice Methods for Multiple Integration"), mapped to the plane by the
+Box-Muller transform (Box & Muller 1958), ``r = sqrt(-2 ln(1 - u_1))``, ``a = 2 pi u_2``. Each
+threat's points are ``mean + s R p`` (R a square-root factor of the covariance, from its
+eigen-decomposition), tested against every grown zone with shapely 2's vectorised `contains_xy`,
+after a cheap bounding-box cut in numpy. With the default 1,024 points the error is below 0.01
+against a 100,000-draw Monte Carlo for the geometries in tests/threat/test_hit.py (about 0.004
+typical) and below 0.006 against the exact noncentral chi-square integral for a circle and an
+isotropic covariance; 1,024 random draws would give a standard error up to 0.016.
 
 Why not exact: zones are general polygons and the grown zone has rounded corners, for which no
 closed form exists (a circle would have the noncentral chi-square / Rice integral only for an
