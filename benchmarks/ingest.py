@@ -35,7 +35,6 @@ import gc
 import json
 import math
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -72,6 +71,7 @@ from bastion.service import sapient_sensor as sensor
 from bastion.service.config import CotOutSpec, LimitsSpec, OutputsSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest_e2e import CotSink, scan_latencies
 from ingest_report import cpu_model, write_markdown
 
 SCENARIO = """
@@ -105,7 +105,7 @@ KEEP_UP_S = 0.5
 """The service keeps up with a rate if it has decoded every plot within this long of the last send."""
 NODES = 2
 SENDER = r"""
-import socket, struct, sys, time
+import json, socket, struct, sys, time
 path, host, port, period = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 data = open(path, "rb").read()
 scans, pos = [], 0
@@ -118,14 +118,15 @@ while pos < len(data):
     scans.append(grams)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-t0 = time.monotonic()
+t0, markers = time.monotonic(), []
 for i, grams in enumerate(scans):  # one scan per period, its datagrams spread over the period
     for j, g in enumerate(grams):
         due = t0 + period * (i + j / len(grams))
         while time.monotonic() < due:
             time.sleep(min(0.002, max(0.0, due - time.monotonic())))
         s.sendto(g, (host, port))
-print(time.monotonic() - t0)
+    markers.append(time.time())  # the scan's last datagram (its north marker) is sent
+print(json.dumps({"seconds": time.monotonic() - t0, "marker_sent_utc_s": markers}))
 """
 
 
@@ -304,18 +305,21 @@ async def live(
             f.write(len(grams).to_bytes(4, "little"))
             for g in grams:
                 f.write(len(g).to_bytes(4, "little") + g)
-    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the CoT output goes here
-    sink.bind(("127.0.0.1", 0))
-    cot = CotOutSpec(udp=f"127.0.0.1:{sink.getsockname()[1]}", format=cot_format)
+    sink = CotSink()  # the CoT output goes here, stamped by the kernel as it arrives
+    sink.start()
+    cot = CotOutSpec(udp=sink.address, format=cot_format)
     update: dict[str, object] = {"sapient": None, "outputs": OutputsSpec(cot=cot)}
     if default_limits:
         update["limits"] = LimitsSpec()
     spec = cfg.spec.model_copy(update=update)
-    start = time.time()  # the sender's scans are stamped on EPOCH: run the service's clock on it
+    # The sender's scans are stamped on EPOCH, scan i at (i + 1) periods; the service's epoch is
+    # one period later, so each scan is stamped at most its own duration before its marker arrives,
+    # as a radar's plots are (never in the service's future).
+    start = time.time()
     service = LiveService(
         replace(cfg, spec=spec),
         tmp / "run",
-        wall_clock=lambda: EPOCH.utc_at_zero_s + time.time() - start,
+        wall_clock=lambda: EPOCH.utc_at_zero_s + period_s + time.time() - start,
     )
     await service.start()
     task = asyncio.create_task(service.run())
@@ -341,7 +345,9 @@ async def live(
     health = service.health()
     service.request_stop()
     await task
-    sink.close()
+    sink.stop()
+    sender_out = json.loads(out.decode())
+    e2e = scan_latencies(sender_out["marker_sent_utc_s"], sink.times_s)
     sent = {_seq(g) for grams in scans for g in grams[:-1]}
     got, queue_dropped = set(), 0
     for item in CaptureReader.open(tmp / "run" / "capture.bcap").inputs():
@@ -361,7 +367,10 @@ async def live(
         "latency_samples": len(service.latencies_s),
         "step_cpu_ms": health["step_cpu_ms"],
         "kernel_drops": health["feeds"]["asterix0"]["kernel_drops"],  # type: ignore[index]
-        "send_seconds": float(out.decode().strip() or "nan"),
+        "send_seconds": float(sender_out["seconds"]),
+        "e2e_latency_ms": _pcts(e2e),
+        "e2e_samples": len(e2e),
+        "scans": len(scans),
         "drain_after_send_s": drain_s,
         "steps": health["steps"],
         "tracks": health["tracks"],
@@ -395,6 +404,15 @@ def sweep(
         print(f"sweep {rate}/s: {lv}", file=sys.stderr, flush=True)
         rows.append(lv)
     return rows
+
+
+def _pcts(values: list[float]) -> dict[str, float]:
+    """p50/p99/max in ms, as the service's /health gives them (nearest rank)."""
+    if not values:
+        return {}
+    v = sorted(values)
+    pick = lambda q: round(1000.0 * v[min(len(v) - 1, int(q * len(v)))], 2)  # noqa: E731
+    return {"p50": pick(0.5), "p99": pick(0.99), "max": round(1000.0 * v[-1], 2)}
 
 
 def _plots_in(scans: list[list[bytes]]) -> int:

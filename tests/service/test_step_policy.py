@@ -86,3 +86,16 @@ def test_the_service_steps_on_the_closed_scan_only(tmp_path: Path) -> None:
     steps, latencies = asyncio.run(asyncio.wait_for(_service_steps(tmp_path / "run"), 30))
     assert steps == [0, 0, 1]  # two datagrams of plots: no step; the north marker: one
     assert latencies == 1
+
+
+def test_a_step_reports_when_the_data_it_took_arrived() -> None:
+    core = LiveCore(rehearsal_config(reorder_window_s=0.5), EPOCH)
+    core.start()
+    core.feed(_datagram(1.0, _plots(5)))
+    core.feed(_datagram(1.1, _marker()))  # completes the scan (stamped 1.0 s)
+    core.feed(Input(t_s=1.2, kind=InputKind.STEP))  # inside the reorder window: nothing taken
+    assert core.step_data_arrival_t_s is None
+    core.feed(Input(t_s=1.7, kind=InputKind.STEP))  # takes the scan: the marker arrived at 1.1 s
+    assert core.step_data_arrival_t_s == 1.1
+    core.feed(Input(t_s=2.2, kind=InputKind.STEP))
+    assert core.step_data_arrival_t_s is None

@@ -110,7 +110,14 @@ class LiveCore:
         """Cooperative reports handed to the pipeline so far."""
         self.rejects = RejectTally()
         self._batches: list[DetectionBatch] = []
+        self._arrivals: list[float] = []
+        """Per batch in `_batches`: the arrival (run time, s) of the input that completed it."""
         self._detections: list[SapientDetection] = []
+        self._detections_t_s = np.inf
+        self._cooperative_t_s = np.inf
+        self.step_data_arrival_t_s: float | None = None
+        """After a step that took data (batches, detections, cooperative reports): the arrival of
+        the earliest input that completed any of them (run time, s); None after a step without."""
         self._decisions: list[Authorisation] = []
         self.pending_requests: dict[int, EngagementRequest] = {}
         self.tracks: dict[int, TrackReport] = {}
@@ -165,20 +172,20 @@ class LiveCore:
             fo.rejects.append((item.feed, f"input queue full: {n} inputs dropped"))
         elif kind is InputKind.STEP:
             self._tick_cooperative(item.t_s, fo, final=False)
-            self._collect(fo)
+            self._collect(fo, item.t_s)
             out.events.extend(self._step(item.t_s, final=False))
             self._alert_nodes(out)
         elif kind is InputKind.STOP:
             for feed in self.asterix.values():
                 feed.flush(fo)
             self._tick_cooperative(item.t_s, fo, final=True)
-            self._collect(fo)
+            self._collect(fo, item.t_s)
             out.events.extend(self._step(item.t_s, final=True))
             note = Note(t_s=item.t_s, text="service stopped")
             out.events.extend(self.state.events([(EventKind.RUN_FINISHED, -1, note)], item.t_s))
             self.finished = True
             return out
-        self._collect(fo)
+        self._collect(fo, item.t_s)
         out.replies.extend(fo.replies)
         out.closes.extend(fo.closes)
         return out
@@ -207,8 +214,14 @@ class LiveCore:
         for rid in self.remote_id.values():
             rid.tick(t_s, fo, final=final)
 
-    def _collect(self, fo: FeedOutput) -> None:
+    def _collect(self, fo: FeedOutput, t_s: float) -> None:
+        """Take what the input that arrived at `t_s` produced."""
         self._batches.extend(fo.batches)
+        self._arrivals.extend([t_s] * len(fo.batches))
+        if fo.detections:
+            self._detections_t_s = min(self._detections_t_s, t_s)
+        if fo.cooperative:
+            self._cooperative_t_s = min(self._cooperative_t_s, t_s)
         self._detections.extend(fo.detections)
         self._cooperative.extend(fo.cooperative)
         for feed, why in fo.rejects:
@@ -236,11 +249,19 @@ class LiveCore:
         if texts:
             notes = [(EventKind.INPUT_REJECTED, -1, Note(t_s=t_s, text=t)) for t in texts]
             em.extend(self.state.events(notes, t_s))
-        self._batches.extend(_group(self._detections))
-        self._detections = []
+        grouped = _group(self._detections)
+        self._batches.extend(grouped)
+        self._arrivals.extend([self._detections_t_s] * len(grouped))
+        self._detections, self._detections_t_s = [], np.inf
         cutoff = np.inf if final else t_s - self.config.spec.reorder_window_s
-        ready = [b for b in self._batches if b.t_s <= cutoff]
-        self._batches = [b for b in self._batches if b.t_s > cutoff]
+        take = [b.t_s <= cutoff for b in self._batches]
+        ready = [b for b, k in zip(self._batches, take, strict=True) if k]
+        arrived = [a for a, k in zip(self._arrivals, take, strict=True) if k]
+        self._batches = [b for b, k in zip(self._batches, take, strict=True) if not k]
+        self._arrivals = [a for a, k in zip(self._arrivals, take, strict=True) if not k]
+        first = min([*arrived, self._cooperative_t_s if self._cooperative else np.inf])
+        self.step_data_arrival_t_s = float(first) if np.isfinite(first) else None
+        self._cooperative_t_s = np.inf
         limit = self.config.spec.limits.max_plots_per_step
         ready, shed = shed_plots(ready, self.state.tracker.table, limit, SHED_GATE_M)
         if shed:

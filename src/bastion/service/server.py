@@ -123,8 +123,9 @@ class LiveService:
         self.last_seq = -1
         self.latencies_s: deque[float] = deque(maxlen=100_000)
         """Per step that took data (a closed scan, SAPIENT detections, ...): seconds from the
-        arrival of the oldest input drained for it to its outputs sent (the store append and the
-        event log follow the send and are not counted)."""
+        socket read of the earliest input that completed its data (a scan's north marker, a
+        detection report; `LiveCore.step_data_arrival_t_s`) to its outputs sent; a reorder window
+        counts, the store append and the event log follow the send and do not."""
         self.step_cpu_s: deque[float] = deque(maxlen=100_000)
         """Per step that took data: CPU seconds this thread spent from the step to its outputs
         sent (the part of the latency that is Bastion's work; the rest is queueing and waiting
@@ -279,7 +280,6 @@ class LiveService:
         for source, n in self.queue.take_dropped().items():
             payload = json.dumps({"count": n}).encode()
             items.append(self.input(InputKind.SHED, 0, payload, feed=source.split("/")[0]))
-        arrivals = [i.t_s for i in items if i.kind in (InputKind.DATAGRAM, InputKind.STREAM)]
         for item in items:
             self._feed(item)
         now = self.now()
@@ -289,9 +289,10 @@ class LiveService:
             self._sent_t, self._sent_cpu_s = -1.0, -1.0
             cpu0 = time.thread_time()
             self._feed(Input(t_s=now, kind=InputKind.STEP))
-            if arrivals and ready:  # from the oldest input drained for this step to outputs sent
+            arrival = self.core.step_data_arrival_t_s
+            if arrival is not None:  # from the input that completed the step's data to outputs sent
                 sent = self._sent_t if self._sent_t >= 0.0 else self.now()
-                self.latencies_s.append(sent - min(arrivals))
+                self.latencies_s.append(sent - arrival)
                 cpu1 = self._sent_cpu_s if self._sent_cpu_s >= 0.0 else time.thread_time()
                 self.step_cpu_s.append(cpu1 - cpu0)
             self.capture.flush()
