@@ -31,13 +31,9 @@ posterior Cramer-Rao bound.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import os
-import platform
-import shlex
-import sys
 import time
 from pathlib import Path
 
@@ -53,6 +49,7 @@ from bastion.tracking.imm import (
 from bastion.tracking.measurement import converted_measurement
 from bastion.tracking.motion import ConstantVelocity, CoordinatedTurn3D, MotionModel, Singer
 from bastion.tracking.motion_ballistic import Ballistic
+from imm_accuracy_report import write_markdown
 
 SIGMA_R_M, SIGMA_ANG_RAD = 10.0, 2e-3
 G = 9.80665
@@ -324,122 +321,6 @@ def cycle_time_ms(n_tracks: int, repeats: int) -> tuple[float, float]:
 
 
 _KEYS = ("imm_rmse_m", "best_single_rmse_m", "best_single_model", "ratio", "clairvoyant_rmse_m")
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()}, {cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-
-
-def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float, float]) -> None:
-    m = res["manoeuvring"]
-    c = res["straight"]
-    assert isinstance(m, dict) and isinstance(c, dict)
-    cmd = "python " + shlex.join(["benchmarks/imm_accuracy.py", *sys.argv[1:]])
-    holds = lambda ok: "yes" if ok else "no"  # noqa: E731
-    lines = [
-        "# IMM accuracy benchmark",
-        "",
-        f"- date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        f"- machine: {machine()}",
-        f"- load average (1, 5, 15 min) at start: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "
-        "(shared machine; accuracy figures do not depend on load, the timing does)",
-        f"- command: `{cmd}`",
-        "- scenario and method: see the docstring of benchmarks/imm_accuracy.py",
-        "",
-        "## Acceptance",
-        "",
-        "| what | measured | target | holds |",
-        "|---|---:|---:|---|",
-        f"| manoeuvring drones: IMM RMSE / best single-model RMSE | {m['ratio']:.3f} | <= 0.7 | "
-        f"{holds(m['ratio'] <= 0.7)} |",
-        f"| straight target: CV RMSE / PCRLB | {c['crlb_ratio']:.3f} | <= 1.3 | "
-        f"{holds(c['crlb_ratio'] <= 1.3)} |",
-        f"| straight target: IMM RMSE / PCRLB | {c['imm_crlb_ratio']:.3f} | <= 1.3 | "
-        f"{holds(c['imm_crlb_ratio'] <= 1.3)} |",
-        "",
-        f"Manoeuvring: IMM {m['imm_rmse_m']:.2f} m, best single model {m['best_single_rmse_m']:.2f} m "
-        f"({m['best_single_model']}), {m['scans']} scans per run; a clairvoyant filter told the true "
-        f"segment (see `clairvoyant`) {m['clairvoyant_rmse_m']:.2f} m, ratio "
-        f"{m['clairvoyant_rmse_m'] / m['best_single_rmse_m']:.3f}. Straight: CV {c['cv_rmse_m']:.2f} m, "
-        f"IMM {c['imm_straight_rmse_m']:.2f} m, PCRLB {c['pcrlb_rmse_m']:.2f} m.",
-    ]
-    if m["ratio"] > 0.7:
-        lines += [
-            "",
-            "The 0.7 target does not hold. With 10 m range noise at 2 Hz a 3 g turn or a 6 m/s^2 speed",
-            "change is resolved only after 2-3 scans, and the turns last 6-10 scans, so no model set can",
-            "filter much during the manoeuvres (see the per-segment table: the IMM is near the raw",
-            "measurement error there); the IMM gains on the hover and straight legs, and those are short",
-            "in this profile (each is followed by ~10 s of re-convergence). The gain grows with the share",
-            "of quiet flight (variants below). The single-model sweep's best sits inside its grid.",
-            "Even the clairvoyant filter, which switches between a quiet and a manoeuvre model at the",
-            "true segment boundaries, does not reach 0.7 here.",
-        ]
-    variants = res["variants"]
-    assert isinstance(variants, dict)
-    if variants:
-        lines += [
-            "",
-            "## The same manoeuvring case at other scan rates and segment lengths (own seeds)",
-            "",
-            "`steady xN` multiplies the hover and straight segments' durations by N (the turns, the",
-            "accelerations and decelerations are unchanged), so the share of time spent manoeuvring",
-            "falls; each row has its own single-model sweep.",
-            "",
-            "| variant | IMM RMSE m | best single RMSE m | best single model | ratio | clairvoyant m |",
-            "|---|---:|---:|---|---:|---:|",
-        ]
-        for name, v in variants.items():
-            lines.append(
-                f"| {name} | {v['imm_rmse_m']:.2f} | {v['best_single_rmse_m']:.2f} | "
-                f"{v['best_single_model']} | {v['ratio']:.3f} | {v['clairvoyant_rmse_m']:.2f} |"
-            )
-    lines += [
-        "",
-        "## IMM parameters (`ImmParams()`, the default)",
-        "",
-        f"`{ImmParams()!r}`",
-        "",
-        "## Single-model sweep (position RMSE, m), best first",
-        "",
-        "| model | RMSE m |",
-        "|---|---:|",
-    ]
-    lines += [f"| {lab} | {val:.2f} |" for lab, val in m["sweep"]]
-    lines += [
-        "",
-        "## IMM per segment (RMSE m; mean mode probabilities CV, Singer, CT, Ballistic)",
-        "",
-        "| segment | RMSE m | mean mu |",
-        "|---|---:|---|",
-    ]
-    names = ["hover", "accelerate", "dash", "3 g turn 180", "straight", "3 g turn 270",
-             "straight", "decelerate", "hover", "accelerate + climb", "straight"]  # fmt: skip
-    for seg, val in m["imm_segment_rmse_m"].items():
-        lines.append(
-            f"| {seg} {names[seg - 1]} | {val:.2f} | {m['imm_mean_mu_per_segment'][seg]} |"
-        )
-    lines += [
-        "",
-        "## Speed (not an acceptance figure)",
-        "",
-        "One mix + predict + update + combine, default 4-model IMM (best of "
-        f"{res['timing_repeats']}; wall / process CPU): {res['timing_tracks']} tracks "
-        f"{res['imm_cycle_ms']:.1f} / {res['imm_cycle_cpu_ms']:.1f} ms, "
-        f"{res['timing_tracks_10x']} tracks {res['imm_cycle_10x_ms']:.1f} / "
-        f"{res['imm_cycle_10x_cpu_ms']:.1f} ms.",
-        "",
-    ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
 
 
 def main() -> None:
