@@ -19,7 +19,7 @@ track id (`TrackColumns`), a track's cooperative identity a key into a short lis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,7 +151,9 @@ class IdentityBook:
         c["why"][rows] = why
         c["cls"][rows] = ev.codes
         c["ever_friendly"][rows] |= _FRIENDLY_CODES[aff]
-        for i in np.flatnonzero(changed).tolist():
+        idx = np.flatnonzero(changed)
+        coop_only = is_cooperative(ids[idx]).tolist()
+        for i, row, coop in zip(idx.tolist(), rows[idx].tolist(), coop_only, strict=True):
             tid = int(ids[i])
             p = ev.probabilities[i]
             ident = Identity(
@@ -159,7 +161,7 @@ class IdentityBook:
                 t_s=t_s,
                 threat_class=THREAT_CLASSES[int(ev.codes[i])],
                 affiliation=AFFILIATIONS[int(aff[i])],
-                reason=self._reason(tid, Why(int(why[i])), ev, i),
+                reason=self._reason(tid, Why(int(why[i])), ev, i, row, bool(coop)),
                 class_probabilities=(
                     round(float(p[0]), 4),
                     round(float(p[1]), 4),
@@ -247,45 +249,48 @@ class IdentityBook:
             ever_friendly=self.cols["ever_friendly"][rows],
         )
 
-    def _reason(self, tid: int, why: Why, ev: Evaluation, i: int) -> str:
-        """The reason, in words, for track `tid` (row `i` of the evaluation)."""
+    def _reason(self, tid: int, why: Why, ev: Evaluation, i: int, row: int, coop_only: bool) -> str:
+        """The reason, in words, for track `tid` (row `i` of the evaluation, `row` of the columns;
+        `coop_only` for a cooperative-only track). Only the text for `why` is formatted."""
         cls = THREAT_CLASSES[int(ev.codes[i])]
         p = float(ev.probabilities[i, int(ev.codes[i])])
         speed = float(ev.speed_mps[i])
         what = f"{cls.value} (p {p:.2f}) at {speed:.0f} m/s"
-        row = self.cols.find(np.array([tid]))[0]
         key, j = int(self.cols["coop"][row]), int(self.cols["plan"][row])
         k = self.keys[key] if key >= 0 else None
         plan = self.params.flight_plans[j] if j >= 0 else None
         rules = self.params.rules
-        coop_only = bool(is_cooperative(np.array([tid]))[0])
         basis = "seen only cooperatively (no radar track)" if coop_only else "consistent with radar"
-        texts = {
-            Why.SPOOF: f"spoof alert: {self.texts.get(tid, 'cooperative report contradicted')}",
-            Why.OFF_PLAN: f"registered {k.label() if k else ''} outside its flight plan",
-            Why.FRIEND: f"{k.label() if k else ''} in the friendly register, {basis}",
-            Why.UNREG_ADSB: f"{k.label() if k else ''} {basis}, not in the register",
-            Why.UNREG_RID: f"{k.label() if k else ''} {basis}, not in the register",
-            Why.CROWDED: (
+        texts: dict[Why, Callable[[], str]] = {
+            Why.SPOOF: lambda: (
+                f"spoof alert: {self.texts.get(tid, 'cooperative report contradicted')}"
+            ),
+            Why.OFF_PLAN: lambda: f"registered {k.label() if k else ''} outside its flight plan",
+            Why.FRIEND: lambda: f"{k.label() if k else ''} in the friendly register, {basis}",
+            Why.UNREG_ADSB: lambda: f"{k.label() if k else ''} {basis}, not in the register",
+            Why.UNREG_RID: lambda: f"{k.label() if k else ''} {basis}, not in the register",
+            Why.CROWDED: lambda: (
                 f"{what} in the corridor of flight plan {plan.name if plan else '?'} during its "
                 "window, which has more objects than friendly drones: cannot tell the friend"
             ),
-            Why.PLAN: (
+            Why.PLAN: lambda: (
                 f"{what} in the corridor of flight plan {plan.name if plan else '?'} during its "
                 "window, no cooperative identification"
             ),
-            Why.ROCKET: f"{what}: ballistic, no friendly rockets",
-            Why.GRACE: f"{what}, waiting {rules.grace_s:.0f} s for a cooperative identification",
-            Why.DRONE: f"{what}, no cooperative identification, outside every flight plan",
-            Why.AIRCRAFT: f"{what}, no cooperative identification",
-            Why.BIRD: what,
-            Why.UNCLASSIFIED: f"class not known yet ({what})",
-            Why.FLOOR: (
+            Why.ROCKET: lambda: f"{what}: ballistic, no friendly rockets",
+            Why.GRACE: lambda: (
+                f"{what}, waiting {rules.grace_s:.0f} s for a cooperative identification"
+            ),
+            Why.DRONE: lambda: f"{what}, no cooperative identification, outside every flight plan",
+            Why.AIRCRAFT: lambda: f"{what}, no cooperative identification",
+            Why.BIRD: lambda: what,
+            Why.UNCLASSIFIED: lambda: f"class not known yet ({what})",
+            Why.FLOOR: lambda: (
                 f"{what}, no cooperative identification now, but it was friendly: suspect, "
                 "never hostile without a person's decision"
             ),
         }
-        return texts[why]
+        return texts[why]()
 
     def affiliation_of(self, track_ids: IntArray) -> NDArray[np.int8]:
         """Affiliation codes of `track_ids` (-1 for tracks never identified)."""
