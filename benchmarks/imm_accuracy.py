@@ -47,8 +47,9 @@ from bastion.tracking.imm import (
     imm_update,
 )
 from bastion.tracking.measurement import converted_measurement
-from bastion.tracking.motion import ConstantVelocity, CoordinatedTurn3D, MotionModel, Singer
+from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer
 from bastion.tracking.motion_ballistic import Ballistic
+from bastion.tracking.motion_turn import CoordinatedTurn3D
 from imm_accuracy_report import write_markdown
 
 SIGMA_R_M, SIGMA_ANG_RAD = 10.0, 2e-3

@@ -15,15 +15,9 @@ from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
 from bastion.core.ballistics import rk4_step
-from bastion.tracking.motion import (
-    ConstantVelocity,
-    CoordinatedTurn3D,
-    MotionModel,
-    Singer,
-    ct_axis_matrices,
-    kron_axes,
-)
+from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer, kron_axes
 from bastion.tracking.motion_ballistic import Ballistic
+from bastion.tracking.motion_turn import CoordinatedTurn3D, ct_axis_domega, ct_axis_matrices
 from bastion.tracking.predictor import predict as cv6_predict
 
 
@@ -145,6 +139,43 @@ def test_ct_stays_on_the_circle() -> None:
     # The banked circle's plane: the offset from the centre stays normal to the plane's normal.
     normal = rot @ np.array([0.0, 0.0, 1.0])
     assert abs(float((x[1, 0:3] - centre) @ normal)) < 1e-6
+
+
+@pytest.mark.parametrize("omega", [1e-4, 0.05, 0.3, 1.2])
+def test_ct_domega_matches_finite_difference(omega: float) -> None:
+    T = np.array([0.9])
+    h = 1e-5
+    Fp, _ = ct_axis_matrices(np.array([omega + h]), T, 1.0)
+    Fm, _ = ct_axis_matrices(np.array([omega - h]), T, 1.0)
+    np.testing.assert_allclose(
+        ct_axis_domega(np.array([omega]), T)[0], (Fp[0] - Fm[0]) / (2 * h), rtol=1e-6, atol=1e-9
+    )
+
+
+def test_ct_covariance_is_the_ekf_jacobian_of_the_mean_map() -> None:
+    """P+ = J P J^T + Q with J the central-difference Jacobian of x -> F(omega(x)) x."""
+    rng = np.random.default_rng(9)
+    k = 5
+    x = np.concatenate(
+        [rng.normal(0, 500, (k, 3)), rng.normal(0, 25, (k, 3)), rng.normal(0, 15, (k, 3))], axis=1
+    )
+    P = _spd(rng, k, 9, 2.0)
+    dt = rng.uniform(0.2, 2.0, k)
+    model = CoordinatedTurn3D(jerk_psd_m2ps5=5.0, max_turn_rate_radps=10.0)
+    _, P_new = model.predict(x, P, dt)
+
+    def mean(xx: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return model.predict(xx, np.broadcast_to(np.eye(9), (len(xx), 9, 9)).copy(), t)[0]
+
+    eps = 1e-4
+    for i in range(k):
+        probes = np.concatenate([x[i] + eps * np.eye(9), x[i] - eps * np.eye(9)])
+        out = mean(probes, np.full(18, dt[i]))
+        J = ((out[:9] - out[9:]) / (2 * eps)).T
+        omega = np.linalg.norm(np.cross(x[i, 3:6], x[i, 6:9])) / (x[i, 3:6] @ x[i, 3:6])
+        _, Q3 = ct_axis_matrices(np.array([omega]), dt[i : i + 1], 5.0)
+        ref = J @ P[i] @ J.T + kron_axes(Q3)[0]
+        np.testing.assert_allclose(P_new[i], ref, rtol=1e-5, atol=1e-6 * np.abs(ref).max())
 
 
 def test_ballistic_mean_equals_core_rk4_step() -> None:

@@ -31,15 +31,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.tracking.motion import (
-    DIM,
-    ConstantVelocity,
-    CoordinatedTurn3D,
-    MotionModel,
-    Singer,
-    symmetrise,
-)
+from bastion.tracking.motion import DIM, ConstantVelocity, MotionModel, Singer, symmetrise
 from bastion.tracking.motion_ballistic import Ballistic
+from bastion.tracking.motion_turn import CoordinatedTurn3D
 from bastion.tracking.updater import inv_sym3, mahalanobis2
 
 FloatArray = NDArray[np.float64]

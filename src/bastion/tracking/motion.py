@@ -17,10 +17,8 @@ matrices are kron(F3, I3) and kron(Q3, I3) in this state order.
 - `Singer`: acceleration a first-order Gauss-Markov process, a' = -a / tau + w, E[a^2] = sigma^2
   (Singer, IEEE Trans. AES-6, 1970), discretised exactly. tau -> infinity is the constant-acceleration
   (white jerk) model, tau -> 0 with 2 sigma^2 tau fixed is CWNA.
-- `CoordinatedTurn3D`: the 3-D nearly-coordinated turn a' = -omega^2 v + w with white jerk w (Li &
-  Jilkov, "Survey of maneuvering target tracking, Part I", IEEE Trans. AES 39(4), 2003, sec. V.C; the
-  3-D CT model of Bar-Shalom et al.), omega = |v x a| / |v|^2 taken per row from the prior estimate and
-  held over the step, for which the linear system is discretised exactly.
+- `CoordinatedTurn3D` (module `motion_turn`): the 3-D nearly-coordinated turn a' = -omega^2 v + w,
+  omega = |v x a| / |v|^2 from the state.
 - `Ballistic` (module `motion_ballistic`): gravity and quadratic drag, an extended-Kalman prediction.
 
 Exact discretisation (Van Loan, "Computing integrals involving the matrix exponential", IEEE Trans. AC
@@ -45,9 +43,9 @@ FloatArray = NDArray[np.float64]
 DIM = 9
 _I3 = np.eye(3)
 _U, _W = np.polynomial.legendre.leggauss(16)
-_GL_U = 0.5 * (_U + 1.0)  # Gauss-Legendre nodes on [0, 1]
-_GL_W = 0.5 * _W
-_THETA_SWITCH = 1.0
+GL_U = 0.5 * (_U + 1.0)  # Gauss-Legendre nodes on [0, 1]
+GL_W = 0.5 * _W
+THETA_SWITCH = 1.0
 _IU = np.triu_indices(3)
 
 
@@ -112,7 +110,7 @@ def apply_axis_model(
     return hold_zero_steps(dt_s, x, P, x_new, symmetrise(P_new))
 
 
-def _sym3(q: list[FloatArray], k: int) -> FloatArray:
+def sym3(q: list[FloatArray], k: int) -> FloatArray:
     """Symmetric (K, 3, 3) from the upper triangle [q11, q12, q13, q22, q23, q33] (each (K,))."""
     out = np.empty((k, 3, 3), dtype=np.float64)
     for (i, j), v in zip(zip(*_IU, strict=True), q, strict=True):
@@ -121,12 +119,12 @@ def _sym3(q: list[FloatArray], k: int) -> FloatArray:
     return out
 
 
-def _quad_q3(f1: FloatArray, f2: FloatArray, f3: FloatArray, t_s: FloatArray) -> list[FloatArray]:
+def quad_q3(f1: FloatArray, f2: FloatArray, f3: FloatArray, t_s: FloatArray) -> list[FloatArray]:
     """Upper triangle of integral_0^T f f^T ds by Gauss-Legendre, given f at s = T u (K, nodes)."""
     k = t_s.shape[0]
     out = []
     for a, b in ((f1, f1), (f1, f2), (f1, f3), (f2, f2), (f2, f3), (f3, f3)):
-        out.append(np.dot(a * b, _GL_W) * t_s if k else np.zeros(0))
+        out.append(np.dot(a * b, GL_W) * t_s if k else np.zeros(0))
     return out
 
 
@@ -153,7 +151,7 @@ class ConstantVelocity:
         F3[:, 0, 1] = dt_s
         q = self.accel_mps2**2
         zero = np.zeros(k)
-        Q3 = _sym3([q * dt_s**3 / 3.0, q * dt_s**2 / 2.0, zero, q * dt_s, zero, zero], k)
+        Q3 = sym3([q * dt_s**3 / 3.0, q * dt_s**2 / 2.0, zero, q * dt_s, zero, zero], k)
         Q3[:, 2, 2] = self.accel_floor_sigma_mps2**2
         return F3, Q3
 
@@ -184,7 +182,7 @@ def _phi1_exp(y: FloatArray) -> FloatArray:
 def _phi2_exp(y: FloatArray) -> FloatArray:
     """(y - 1 + e^-y) / y^2 = sum_n (-y)^n / (n + 2)!, series for y <= 1 (value 1/2 at 0)."""
     out = np.empty_like(y)
-    small = y <= _THETA_SWITCH
+    small = y <= THETA_SWITCH
     ys = y[small]
     acc = np.zeros_like(ys)
     fact = [float(np.prod(np.arange(1, n + 3))) for n in range(20)]
@@ -228,16 +226,16 @@ class Singer:
         F3[:, 0, 2] = T * T * _phi2_exp(th)
         F3[:, 1, 2] = T * _phi1_exp(th)
         F3[:, 2, 2] = np.exp(-th)
-        small = th <= _THETA_SWITCH
+        small = th <= THETA_SWITCH
         q3 = [np.empty(k) for _ in range(6)]
         if small.any():
             Ts = T[small]
-            y = th[small][:, None] * _GL_U  # (Ks, nodes)
-            u = _GL_U
+            y = th[small][:, None] * GL_U  # (Ks, nodes)
+            u = GL_U
             f1 = (Ts[:, None] * u) ** 2 * _phi2_exp(y.ravel()).reshape(y.shape)
             f2 = Ts[:, None] * u * _phi1_exp(y.ravel()).reshape(y.shape)
             f3 = np.exp(-y)
-            for dst, val in zip(q3, _quad_q3(f1, f2, f3, Ts), strict=True):
+            for dst, val in zip(q3, quad_q3(f1, f2, f3, Ts), strict=True):
                 dst[small] = val
         if (~small).any():
             a = alpha
@@ -254,7 +252,7 @@ class Singer:
             ]
             for dst, val in zip(q3, vals, strict=True):
                 dst[~small] = val
-        return F3, q * _sym3(q3, k)
+        return F3, q * sym3(q3, k)
 
     def matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
         """State transition F and process noise Q for steps `dt_s` (K,), each (K, 9, 9)."""
@@ -266,98 +264,4 @@ class Singer:
     ) -> tuple[FloatArray, FloatArray]:
         """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
         F3, Q3 = self.axis_matrices(dt_s)
-        return apply_axis_model(x, P, dt_s, F3, Q3)
-
-
-# --- 3-D coordinated turn ----------------------------------------------------------------------
-
-
-def _sinc(y: FloatArray) -> FloatArray:
-    """sin(y) / y (unnormalised), 1 at 0."""
-    return np.sinc(y / np.pi)
-
-
-def _one_minus_cos_over_sq(y: FloatArray) -> FloatArray:
-    """(1 - cos y) / y^2 = sinc(y/2)^2 / 2, stable near 0 (value 1/2)."""
-    s = _sinc(0.5 * y)
-    out: FloatArray = 0.5 * s * s
-    return out
-
-
-def turn_rate_radps(x: FloatArray, min_speed_mps: float, max_radps: float) -> FloatArray:
-    """Turn rate omega = |v x a| / |v|^2 (rad/s) of states `x` (K, 9); 0 below `min_speed_mps`,
-    clipped to `max_radps`."""
-    v, a = x[:, 3:6], x[:, 6:9]
-    v2 = np.einsum("ij,ij->i", v, v)
-    cross = np.cross(v, a)
-    num = np.sqrt(np.einsum("ij,ij->i", cross, cross))
-    slow = v2 < min_speed_mps**2
-    omega = np.where(slow, 0.0, num / np.where(slow, 1.0, v2))
-    out: FloatArray = np.minimum(omega, max_radps)
-    return out
-
-
-def ct_axis_matrices(
-    omega_radps: FloatArray, dt_s: FloatArray, jerk_psd_m2ps5: float
-) -> tuple[FloatArray, FloatArray]:
-    """Per-axis F3 = expm(A T), A = [[0, 1, 0], [0, 0, 1], [0, -omega^2, 0]], and the white-jerk
-    noise Q3 for turn rates `omega_radps` (K,) and steps `dt_s` (K,); each (K, 3, 3)."""
-    k = dt_s.shape[0]
-    w, T = omega_radps, dt_s
-    th = w * T
-    c, s = np.cos(th), np.sin(th)
-    F3 = np.zeros((k, 3, 3))
-    F3[:, 0, 0] = 1.0
-    F3[:, 0, 1] = F3[:, 1, 2] = T * _sinc(th)
-    F3[:, 0, 2] = T * T * _one_minus_cos_over_sq(th)
-    F3[:, 1, 1] = F3[:, 2, 2] = c
-    F3[:, 2, 1] = -w * s
-    small = th <= _THETA_SWITCH
-    q3 = [np.empty(k) for _ in range(6)]
-    if small.any():
-        Ts = T[small]
-        u = _GL_U
-        y = th[small][:, None] * u
-        f1 = (Ts[:, None] * u) ** 2 * _one_minus_cos_over_sq(y)
-        f2 = Ts[:, None] * u * _sinc(y)
-        f3 = np.cos(y)
-        for dst, val in zip(q3, _quad_q3(f1, f2, f3, Ts), strict=True):
-            dst[small] = val
-    if (~small).any():
-        wl, Tl, cl, sl = w[~small], T[~small], c[~small], s[~small]
-        sc = sl * cl / (2 * wl)
-        vals = [
-            (1.5 * Tl - 2 * sl / wl + sc) / wl**4,
-            ((1 - cl) - 0.5 * sl * sl) / wl**4,
-            (sl / wl - 0.5 * Tl - sc) / wl**2,
-            (0.5 * Tl - sc) / wl**2,
-            sl * sl / (2 * wl**2),
-            0.5 * Tl + sc,
-        ]
-        for dst, val in zip(q3, vals, strict=True):
-            dst[~small] = val
-    return F3, jerk_psd_m2ps5 * _sym3(q3, k)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CoordinatedTurn3D:
-    """3-D nearly-coordinated turn with white-jerk density `jerk_psd_m2ps5` (m^2/s^5) per axis.
-
-    The turn rate of each row is omega = |v x a| / |v|^2 from the prior estimate, held over the step;
-    below `min_speed_mps` (hover) omega = 0 and the model is constant acceleration; omega is clipped to
-    `max_turn_rate_radps`. The acceleration vector then rotates with the velocity in their common
-    plane (a' = -omega^2 v), which is a coordinated turn when a is perpendicular to v.
-    """
-
-    jerk_psd_m2ps5: float
-    min_speed_mps: float = 1.0
-    max_turn_rate_radps: float = 3.0
-    name: str = "ct"
-
-    def predict(
-        self, x: FloatArray, P: FloatArray, dt_s: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
-        omega = turn_rate_radps(x, self.min_speed_mps, self.max_turn_rate_radps)
-        F3, Q3 = ct_axis_matrices(omega, dt_s, self.jerk_psd_m2ps5)
         return apply_axis_model(x, P, dt_s, F3, Q3)
