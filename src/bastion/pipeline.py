@@ -33,7 +33,7 @@ from bastion.identify import IdentityBook
 from bastion.identify.coop_tracks import CoopTracks
 from bastion.identify.correlate import correlate
 from bastion.threat import ThreatBook
-from bastion.tracking import Tracker
+from bastion.tracking import Tracker, TrackTable
 from bastion.tracking.alignment import Alignment
 
 FloatArray = NDArray[np.float64]
@@ -122,17 +122,6 @@ def new_state(params: ScenarioParams, rng: np.random.Generator) -> PipelineState
     )
 
 
-def _track_report(track_id: int, t_s: float, x: FloatArray, p: FloatArray, n: int) -> TrackReport:
-    return TrackReport(
-        track_id=track_id,
-        t_s=t_s,
-        position_m=(float(x[0]), float(x[1]), float(x[2])),
-        velocity_mps=(float(x[3]), float(x[4]), float(x[5])),
-        position_sigma_m=float(np.sqrt(np.trace(p[:3, :3]) / 3.0)),
-        n_updates=n,
-    )
-
-
 def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[PipelineState, list[Event]]:
     """Advance the pipeline to `t_s` with the inputs that arrived; return the new events."""
     em: list[Emission] = []
@@ -155,10 +144,9 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
         _lost(state, res.lost_confirmed_ids, t_s, "not detected for too long", em)
         em.extend(state.threats.forget(res.lost_ids, t_s, "track lost"))
         table = state.tracker.table
-        for r in table.rows_of(res.confirmed_ids).tolist():
-            tid = int(table.track_id[r])
-            rep = _track_report(tid, batch.t_s, table.x[r], table.P[r], int(table.n_updates[r]))
-            em.append((EventKind.TRACK_CONFIRMED, tid, rep))
+        rows = table.rows_of(res.confirmed_ids)
+        for rep in _track_reports(table, rows, np.full(len(rows), batch.t_s)):
+            em.append((EventKind.TRACK_CONFIRMED, rep.track_id, rep))
         state.reported.mark(res.confirmed_ids, batch.t_s)
 
     for look in sorted(inputs.bearings, key=lambda b: b.t_s):
@@ -247,23 +235,23 @@ def _cooperative(
 def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list[Emission]) -> None:
     """TRACK_UPDATED for each confirmed track at most once per `update_period_s`.
 
-    The due check is one array operation, and so is each field of the due tracks' records (the
-    same values `_track_report` gives, without numpy calls per track).
+    The due check is one array operation, and so is each field of the due tracks' records.
     """
     table = state.tracker.table
     ids = table.track_id[conf].astype(np.int64)
     due = t_s - state.reported.last(ids) >= state.update_period_s
     rows = conf[due]
+    for rep in _track_reports(table, rows, table.t_s[rows]):
+        em.append((EventKind.TRACK_UPDATED, rep.track_id, rep))
+    state.reported.mark(ids[due], t_s)
+
+
+def _track_reports(table: TrackTable, rows: IntArray, t_s: FloatArray) -> list[TrackReport]:
+    """Reports of table `rows` at times `t_s` (s): position and velocity from the state, the
+    position sigma sqrt(trace(P_pos) / 3) (m); each field computed for all rows at once."""
     sigma = np.sqrt(np.trace(table.P[rows, :3, :3], axis1=1, axis2=2) / 3.0)
-    for tid, t, x, s, n in zip(
-        table.track_id[rows].tolist(),
-        table.t_s[rows].tolist(),
-        table.x[rows, :6].tolist(),
-        sigma.tolist(),
-        table.n_updates[rows].tolist(),
-        strict=True,
-    ):
-        rep = TrackReport(
+    return [
+        TrackReport(
             track_id=tid,
             t_s=t,
             position_m=(x[0], x[1], x[2]),
@@ -271,5 +259,12 @@ def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list
             position_sigma_m=s,
             n_updates=n,
         )
-        em.append((EventKind.TRACK_UPDATED, tid, rep))
-    state.reported.mark(ids[due], t_s)
+        for tid, t, x, s, n in zip(
+            table.track_id[rows].tolist(),
+            np.asarray(t_s, dtype=np.float64).tolist(),
+            table.x[rows, :6].tolist(),
+            sigma.tolist(),
+            table.n_updates[rows].tolist(),
+            strict=True,
+        )
+    ]
