@@ -27,6 +27,8 @@ def machine() -> str:
 def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float, float]) -> None:
     m = res["manoeuvring"]
     c = res["straight"]
+    t = res["turn"]
+    assert isinstance(t, dict)
     assert isinstance(m, dict) and isinstance(c, dict)
     cmd = "python " + shlex.join(["benchmarks/imm_accuracy.py", *sys.argv[1:]])
     holds = lambda ok: "yes" if ok else "no"  # noqa: E731
@@ -56,6 +58,9 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         f"segment (see `clairvoyant`) {m['clairvoyant_rmse_m']:.2f} m, ratio "
         f"{m['clairvoyant_rmse_m'] / m['best_single_rmse_m']:.3f}. Straight: CV {c['cv_rmse_m']:.2f} m, "
         f"IMM {c['imm_straight_rmse_m']:.2f} m, PCRLB {c['pcrlb_rmse_m']:.2f} m.",
+        "",
+        f"Sustained 3 g turn (information): IMM {t['imm_turn_rmse_m']:.2f} m, best single model "
+        f"{t['best_single_turn_rmse_m']:.2f} m ({t['best_turn_model']}).",
     ]
     if m["ratio"] > 0.7:
         lines += [
