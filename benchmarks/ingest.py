@@ -324,6 +324,7 @@ async def live(
     await service.start()
     task = asyncio.create_task(service.run())
     host, port = service.receivers["asterix0"].address
+    cpu0 = time.process_time()  # this process runs the service (the sender is another one)
     sender = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -341,6 +342,7 @@ async def live(
     while feed.plots < sent_plots and time.monotonic() - sent_at < 30.0:
         await asyncio.sleep(0.002)  # the service decodes what the kernel and its queue still hold
     drain_s = time.monotonic() - sent_at
+    cpu_s = time.process_time() - cpu0
     await asyncio.sleep(1.0)
     health = service.health()
     service.request_stop()
@@ -368,6 +370,7 @@ async def live(
         "step_cpu_ms": health["step_cpu_ms"],
         "kernel_drops": health["feeds"]["asterix0"]["kernel_drops"],  # type: ignore[index]
         "send_seconds": float(sender_out["seconds"]),
+        "service_cpu_s_per_s": cpu_s / (float(sender_out["seconds"]) + drain_s),
         "e2e_latency_ms": _pcts(e2e),
         "e2e_samples": len(e2e),
         "scans": len(scans),

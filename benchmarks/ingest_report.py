@@ -73,6 +73,7 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         f"| CPU time of those steps p50 / p99 / max, ms | {_ms(lv['step_cpu_ms'], 'p50')} / "
         f"{_ms(lv['step_cpu_ms'], 'p99')} / {_ms(lv['step_cpu_ms'], 'max')} | |",
         f"| pipeline steps | {lv['steps']} | |",
+        f"| service CPU s per s of feed | {lv['service_cpu_s_per_s']:.2f} | |",
         f"| live tracks at the end | {lv['tracks']} | {args.tracks} |",
         f"| CoT events sent ({args.cot_format}, UDP) | {lv['cot_sent']:,} | |",
         "",
@@ -93,8 +94,8 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         "",
         "| plots/s asked | achieved by sender | scan period, s | datagrams sent | lost | queue-dropped | "
         "kernel drops | plots shed | latency p50 / p99 / max, ms | step CPU p99, ms | "
-        "all plots decoded, s after the last send | keeps up | loss |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
+        "all plots decoded, s after the last send | service CPU s per s | keeps up | loss |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
     ]
     for w in r["sweep"]:
         lat = w["latency_ms"]
@@ -104,7 +105,8 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
             f"{w['queue_dropped_datagrams']:,} | {w['kernel_drops']} | {w['shed_plots']} | "
             f"{_ms(lat, 'p50')} / {_ms(lat, 'p99')} / {_ms(lat, 'max')} | "
             f"{_ms(w['step_cpu_ms'], 'p99')} | "
-            f"{w['drain_after_send_s']:.2f} | {yes[bool(w['keeps_up'])]} | {yes[bool(w['loss'])]} |"
+            f"{w['drain_after_send_s']:.2f} | {w['service_cpu_s_per_s']:.2f} | "
+            f"{yes[bool(w['keeps_up'])]} | {yes[bool(w['loss'])]} |"
         )
     lines += [
         "",
@@ -114,7 +116,10 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         "and every shed plot. Keeps up: every plot decoded within 0.5 s of the last send (a "
         "service that falls behind holds the backlog in the kernel's receive buffer, 4 MiB, and its "
         f"own queue; beyond them it loses datagrams, counted). Keeps up without loss to "
-        f"{r['keeps_up_without_loss_to_plots_per_s']:,} plots/s.",
+        f"{r['keeps_up_without_loss_to_plots_per_s']:,} plots/s. Service CPU s per s: CPU time "
+        "of the process running the service (all its threads: the event loop, the CoT sink's "
+        "reader) over the run, per second of sending and catching up; below 1.0 one core "
+        "suffices, so a service that falls behind at such a rate was waiting for a core.",
         "",
     ]
     args.markdown.parent.mkdir(parents=True, exist_ok=True)
