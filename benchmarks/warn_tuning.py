@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bastion.core.params import ThreatParams
-from bastion.evals.warn_tune import Score, merge, sweep, trace
+from bastion.evals.warn_tune import Score, merge, probabilities, reliability, sweep, trace
 
 SCALES = (0.7, 1.0, 1.3)
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 0.9)
@@ -53,11 +53,16 @@ def main() -> None:
     ap.add_argument("--shots", type=int, default=200, help="rounds per tuning seed")
     ap.add_argument("--seeds", default="101,102", help="tuning seeds, comma separated (not 1)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--report-evaluation-seed",
+        action="store_true",
+        help="allow seed 1 to report the trade-off on the evaluation seed (never to choose defaults)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--markdown", type=Path, default=None)
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
-    if 1 in seeds:
+    if 1 in seeds and not args.report_evaluation_seed:
         ap.error("seed 1 is the evaluation's seed; tune on other seeds")
     load = os.getloadavg()
     t0 = time.perf_counter()
@@ -65,6 +70,7 @@ def main() -> None:
     t_trace = time.perf_counter() - t0
     lethal = ThreatParams().lethal_radius_m
     results = sweep(tr, lethal, SCALES, THRESHOLDS, HOLDS_S)
+    calib = reliability(tr, probabilities(tr, lethal))
     d = ThreatParams()
     pick = (1.0, d.warn_probability, d.warn_hold_s)
     if args.json:
@@ -83,12 +89,18 @@ def main() -> None:
         )
     if args.markdown is None:
         return
+    flag = " --report-evaluation-seed" if args.report_evaluation_seed else ""
     cmd = (
-        f"python benchmarks/warn_tuning.py --shots {args.shots} --seeds {args.seeds} "
+        f"python benchmarks/warn_tuning.py --shots {args.shots} --seeds {args.seeds}{flag} "
         f"--markdown {args.markdown}"
     )
+    title = (
+        "# The zone-warning trade-off on the evaluation seed (reported, not tuned on)"
+        if 1 in seeds
+        else "# Tuning the zone-warning rule (tuning seeds, not the evaluation's)"
+    )
     lines = [
-        "# Tuning the zone-warning rule (tuning seeds, not the evaluation's)",
+        title,
         "",
         f"- machine: {machine()}",
         f"- command: `{cmd}`",
@@ -106,6 +118,16 @@ def main() -> None:
         "precision | zones warned |",
         "|---|---|---|---|---|---|---|---|",
         *[row(s, th, h, sc, (s, th, h) == pick) for s, th, h, sc in results],
+        "",
+        "## Calibration of the hit probability (sigma scale 1)",
+        "",
+        "Every (prediction, zone) pair before impact, binned by its hit probability: how often the",
+        "zone was really at risk. Successive predictions of a round are correlated, so the counts",
+        "overstate the evidence. Observed above predicted means the probabilities are cautious.",
+        "",
+        "| hit probability | pairs | mean predicted | observed at risk |",
+        "|---|---|---|---|",
+        *[f"| [{lo:g}, {hi:g}) | {n} | {mp:.3f} | {ob:.3f} |" for lo, hi, n, mp, ob in calib],
         "",
     ]
     args.markdown.parent.mkdir(parents=True, exist_ok=True)

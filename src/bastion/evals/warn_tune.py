@@ -13,6 +13,7 @@ sweep of thresholds and widening factors at the cost of the hit probabilities al
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -239,3 +240,28 @@ def merge(traces: Sequence[Trace]) -> Trace:
         first_det_t_s=cat("first_det_t_s"),
         at_risk=np.concatenate([t.at_risk for t in traces]).reshape(-1, len(ZONES)),
     )
+
+
+def reliability(
+    tr: Trace, p_hit: FloatArray, edges: Sequence[float] = (0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98)
+) -> list[tuple[float, float, int, float, float]]:
+    """Calibration of the hit probability: over every (prediction, zone) before impact whose
+    probability lies in [lo, hi), (lo, hi, count, mean probability, share of them really at risk).
+    Successive predictions of one round are correlated, so the counts overstate the evidence."""
+    before = tr.t_s < tr.impact_t_s[tr.round_idx]
+    p = p_hit[before].ravel()
+    risk = tr.at_risk[tr.round_idx[before]].ravel()
+    out = []
+    for lo, hi in itertools.pairwise(edges):
+        m = (p >= lo) & (p < hi)
+        n = int(m.sum())
+        out.append(
+            (
+                lo,
+                hi,
+                n,
+                float(p[m].mean()) if n else math.nan,
+                float(risk[m].mean()) if n else math.nan,
+            )
+        )
+    return out
