@@ -44,6 +44,7 @@ from bastion.service.core import (
     asterix_feed_name,
     remote_id_feed_name,
 )
+from bastion.service.handlers import SapientHandler, percentiles_ms
 from bastion.service.inputs import Input, InputKind
 from bastion.service.outputs import Outputs
 from bastion.service.publish import Publisher
@@ -60,33 +61,6 @@ from bastion.transport import (
 
 CAPTURE_FILE = "capture.bcap"
 EVENTS_FILE = "events.jsonl"
-
-
-class _SapientHandler:
-    """TCP connection events as core inputs, in order, with back-pressure per connection."""
-
-    def __init__(self, service: LiveService) -> None:
-        self._service = service
-
-    def opened(self, conn: Connection) -> None:
-        s = self._service
-        s.connections[conn.conn_id] = conn
-        peer = f"{conn.peer[0]}:{conn.peer[1]}".encode()
-        s.queue.put_control(_source(conn.conn_id), s.input(InputKind.OPENED, conn.conn_id, peer))
-
-    async def received(self, conn: Connection, data: bytes) -> None:
-        s = self._service
-        await s.queue.put(_source(conn.conn_id), s.input(InputKind.STREAM, conn.conn_id, data))
-
-    def closed(self, conn: Connection, reason: str) -> None:
-        s = self._service
-        s.connections.pop(conn.conn_id, None)
-        item = s.input(InputKind.CLOSED, conn.conn_id, reason.encode("utf-8"))
-        s.queue.put_control(_source(conn.conn_id), item)
-
-
-def _source(conn_id: int) -> str:
-    return f"{SAPIENT_FEED}/{conn_id}"
 
 
 class LiveService:
@@ -211,7 +185,7 @@ class LiveService:
                 idle_timeout_s=spec.limits.idle_timeout_s,
                 max_connections=spec.limits.max_connections,
             )
-            self.sapient_server = await TcpServer.start(host, port, _SapientHandler(self), limits)
+            self.sapient_server = await TcpServer.start(host, port, SapientHandler(self), limits)
         if spec.http:
             host, port = parse_address(spec.http)
             self.api = await HttpApi.start(self, host, port)
@@ -382,8 +356,8 @@ class LiveService:
             "rejected": core.rejects.total,
             "shed_plots": core.shed_plots,
             "cooperative_reports": core.cooperative_in,
-            "latency_ms": _percentiles(self.latencies_s),
-            "step_cpu_ms": _percentiles(self.step_cpu_s),
+            "latency_ms": percentiles_ms(self.latencies_s),
+            "step_cpu_ms": percentiles_ms(self.step_cpu_s),
             "tracks": len(core.tracks),
             "feeds": feeds,
             "outputs": {
@@ -429,15 +403,3 @@ class LiveService:
         """Queue an operator's decision as an input."""
         payload = json.dumps({"request_id": request_id, **doc}, sort_keys=True).encode()
         self.queue.put_control(API_FEED, self.input(InputKind.DECISION, 0, payload, feed=API_FEED))
-
-
-def _percentiles(values: deque[float]) -> dict[str, float]:
-    """p50/p99/max of the recent step latencies, milliseconds."""
-    if not values:
-        return {}
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return round(1000.0 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
-
-    return {"p50": pick(0.5), "p99": pick(0.99), "max": round(1000.0 * ordered[-1], 2)}
