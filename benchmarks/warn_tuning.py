@@ -21,7 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bastion.core.params import ThreatParams
-from bastion.evals.warn_tune import Score, merge, probabilities, reliability, sweep, trace
+from bastion.evals.warn_tune import (
+    Score,
+    first_prediction_ceiling,
+    merge,
+    probabilities,
+    reliability,
+    sweep,
+    trace,
+)
 
 SCALES = (0.7, 1.0, 1.3)
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 0.9)
@@ -71,6 +79,7 @@ def main() -> None:
     lethal = ThreatParams().lethal_radius_m
     results = sweep(tr, lethal, SCALES, THRESHOLDS, HOLDS_S)
     calib = reliability(tr, probabilities(tr, lethal))
+    ceiling, late_share = first_prediction_ceiling(tr)
     d = ThreatParams()
     pick = (1.0, d.warn_probability, d.warn_hold_s)
     if args.json:
@@ -113,6 +122,10 @@ def main() -> None:
         f"`warn_hold_s` {d.warn_hold_s:g}, sigma scale 1",
         "",
         "Targets: `warning_time_ratio_median` >= 0.9, `zone_recall` 1.0, `zone_precision` >= 0.8.",
+        "",
+        f"Ceiling: warning every zone at risk at its round's first accepted prediction would give a "
+        f"median ratio of {ceiling:.3f}; {late_share:.1%} of the zones at risk had no prediction "
+        "within the first tenth of their round's flight (late track or fit), so cannot reach 0.9.",
         "",
         "| sigma scale | warn_probability | warn_hold_s | ratio median | ratio p10 | recall | "
         "precision | zones warned |",

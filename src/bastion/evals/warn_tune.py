@@ -265,3 +265,17 @@ def reliability(
             )
         )
     return out
+
+
+def first_prediction_ceiling(tr: Trace) -> tuple[float, float]:
+    """What no rule can beat: the median warning-time ratio over the zones at risk if each were
+    warned at its round's first accepted prediction, and the share of those zones whose round had
+    no prediction within the first tenth of its flight (they cannot reach a ratio of 0.9)."""
+    first = np.full(tr.impact_t_s.size, np.inf)
+    np.minimum.at(first, tr.round_idx, tr.t_s)
+    span = tr.impact_t_s - tr.first_det_t_s
+    ratio = np.where(np.isfinite(first), (tr.impact_t_s - first) / span, 0.0)
+    at_risk = np.repeat(ratio[:, None], tr.at_risk.shape[1], axis=1)[tr.at_risk]
+    if not at_risk.size:
+        return math.nan, math.nan
+    return float(np.median(at_risk)), float((at_risk < 0.9).mean())

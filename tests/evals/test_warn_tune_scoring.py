@@ -1,0 +1,63 @@
+"""Scoring a warning rule on a hand-made trace: first warnings with a hold, the figures, the
+first-prediction ceiling and the calibration table."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from bastion.evals.warn_tune import (
+    Trace,
+    first_prediction_ceiling,
+    first_warnings,
+    reliability,
+    score,
+)
+
+
+def _trace() -> tuple[Trace, np.ndarray]:
+    # Round 0 (track 7): flies 0-10 s, hits zone 0. Round 1 (track 9): 0-20 s, hits nothing.
+    t = np.array([1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 21.0])
+    rnd = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1])
+    tid = np.array([7, 7, 7, 7, 9, 9, 9, 9, 9])
+    p = np.zeros((9, 2))
+    p[:4, 0] = [0.1, 0.3, 0.35, 0.9]  # zone 0 rises on round 0
+    p[4:8, 1] = [0.3, 0.1, 0.3, 0.3]  # zone 1 flickers on round 1
+    p[8, 1] = 1.0  # after round 1's impact: never counts
+    n = t.size
+    tr = Trace(
+        t_s=t,
+        round_idx=rnd,
+        track_id=tid,
+        mean_en_m=np.zeros((n, 2)),
+        cov_en_m2=np.repeat(np.eye(2)[None], n, axis=0),
+        t_impact_s=np.where(rnd == 0, 10.0, 20.0),
+        impact_t_s=np.array([10.0, 20.0]),
+        first_det_t_s=np.array([0.0, 0.0]),
+        at_risk=np.array([[True, False], [False, False]]),
+    )
+    return tr, p
+
+
+def test_first_warnings_with_and_without_a_hold() -> None:
+    tr, p = _trace()
+    now = first_warnings(tr, p, 0.25, 0.0)
+    assert now[0, 0] == 1.5 and now[1, 1] == 3.0 and math.isinf(now[0, 1])
+    held = first_warnings(tr, p, 0.25, 0.5)
+    assert held[0, 0] == 2.0  # above since 1.5 s
+    assert held[1, 1] == 6.0  # the run restarted at 5 s after the dip at 4 s
+    s = score(tr, held)
+    assert s.recall == 1.0 and s.zones_warned == 2 and s.precision == 0.5
+    assert s.ratio_median == pytest.approx((10.0 - 2.0) / 10.0)
+
+
+def test_ceiling_and_calibration() -> None:
+    tr, p = _trace()
+    ceiling, late = first_prediction_ceiling(tr)
+    assert ceiling == pytest.approx(0.9) and late == 0.0  # first prediction at 1 s of a 10 s flight
+    rows = reliability(tr, p, (0.2, 0.5, 1.01))
+    lo_bin, hi_bin = rows
+    assert lo_bin[2] == 5 and lo_bin[4] == pytest.approx(2 / 5)  # 0.3, 0.35 at risk; 3 x 0.3 not
+    assert hi_bin[2] == 1 and hi_bin[4] == 1.0  # the 0.9 on round 0 (1.0 comes after impact)
