@@ -279,3 +279,19 @@ def test_jpda_with_track_score_keeps_both_tracks_through_a_crossing(seed: int) -
             before = set(tr.table.track_id[tr.table.confirmed].tolist())
     after = set(tr.table.track_id[tr.table.confirmed].tolist())
     assert len(before) == 2 and before == after
+
+
+def test_track_history_follows_the_track_at_a_bounded_rate() -> None:
+    """Two radars, a look every 0.4/0.6 s: the history keeps a state at most once a second, the
+    last `history_points`, and they lie on the target's path."""
+    params = dataclasses.replace(P34, history_points=5, history_period_s=1.0)
+    tr = Tracker(params)
+    for b in _stream(12, 10):
+        tr.step(b)
+    tid = int(tr.table.track_id[tr.table.confirmed][0])
+    t, x = tr.history(tid)
+    assert t.shape == (5,) and x.shape == (5, 6)
+    assert np.all(np.diff(t) >= 1.0)
+    assert t[-1] >= 8.4
+    speed = np.linalg.norm(np.diff(x[:, :3], axis=0), axis=1) / np.diff(t)
+    np.testing.assert_allclose(speed, np.linalg.norm(x[1:, 3:], axis=1), rtol=0.2)

@@ -58,3 +58,19 @@ def test_keep_rejects_wrong_mask() -> None:
     _append(tb, 2)
     with pytest.raises(ValueError, match="keep mask"):
         tb.keep(np.ones(3, dtype=bool))
+
+
+def test_history_is_bounded_in_rate_and_depth() -> None:
+    tb = TrackTable(capacity=2, history_points=3)
+    _append(tb, 2)
+    for k in range(10):
+        tb.t_s[:] = 0.5 * k
+        tb.x[:, 0] = 0.5 * k
+        tb.record_history(period_s=1.0)
+    t, x = tb.history(int(tb.track_id[1]))
+    np.testing.assert_array_equal(t, [2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(x[:, 0], [2.0, 3.0, 4.0])
+    tb.keep(np.array([False, True]))
+    _append(tb, 2)  # rows grow past capacity: history moves with its row
+    assert tb.history(2)[0].tolist() == [2.0, 3.0, 4.0]
+    assert tb.history(3)[0].size == 0 and tb.history(99)[0].size == 0

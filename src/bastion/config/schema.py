@@ -443,6 +443,12 @@ class TrackerSpec(Spec):
     score_delete_drop: Positive = Field(
         default=6.0, description="Score: drop below the peak that deletes a confirmed track."
     )
+    history_points: Annotated[Whole, Field(ge=0, le=10_000)] = Field(
+        default=20, description="States kept per track for its recent path."
+    )
+    history_period_s: Positive = Field(
+        default=1.0, description="Least time between two history states of a track, s."
+    )
     align_sensors: bool = Field(
         default=False, description="Estimate and correct each radar's bias and time offset."
     )

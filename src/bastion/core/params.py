@@ -324,6 +324,10 @@ class TrackerParams:
     """Score: accepted probability of deleting a true tentative track (Wald's beta)."""
     score_delete_drop: float = 6.0
     """Score: a confirmed track is deleted when its score falls this far below its peak."""
+    history_points: int = 20
+    """States kept per track for its recent path (a ring; 0 keeps none)."""
+    history_period_s: float = 1.0
+    """Least time between two states of a track's history, s (the history's bounded rate)."""
     align_sensors: bool = False
     """Estimate each radar's azimuth bias and time offset against cooperative (ADS-B, Remote ID)
     traffic and correct its looks once the estimate has converged."""

@@ -31,6 +31,7 @@ Columns (N = `n` live rows):
 | `model_x`        | (N, r, 9) float64  | IMM: each model's state [e, n, u, ve, vn, vu, ae, an, au]   |
 | `model_P`        | (N, r, 9, 9)       | IMM: each model's covariance                                |
 | `model_prob`     | (N, r) float64     | IMM: model probabilities (rows sum to 1)                    |
+| history          | (N, k, 7) float64  | the last k [t_s, x] at a bounded rate (`record_history`)    |
 
 For an IMM table `x` and `P` hold the moment-matched combination's position and velocity, which is
 what every later stage reads.
@@ -59,9 +60,11 @@ _VEL_DIAG = np.array([21, 28, 35])  # flat indices of P[3, 3], P[4, 4], P[5, 5]
 class TrackTable:
     """Tracks as rows of column arrays, grown by capacity doubling; see the module docstring."""
 
-    __slots__ = ("_P", "_b", "_f", "_i", "_mP", "_mu", "_mx", "_n", "_next_id", "_x")
+    __slots__ = ("_P", "_b", "_f", "_h", "_hn", "_i", "_mP", "_mu", "_mx", "_n", "_next_id", "_x")
 
-    def __init__(self, capacity: int = 64, first_id: int = 1, *, n_models: int = 0) -> None:
+    def __init__(
+        self, capacity: int = 64, first_id: int = 1, *, n_models: int = 0, history_points: int = 0
+    ) -> None:
         cap = max(int(capacity), 1)
         r = int(n_models)
         self._x: FloatArray = np.zeros((cap, 6), dtype=np.float64)
@@ -72,14 +75,38 @@ class TrackTable:
         self._mx: FloatArray = np.zeros((cap, r, IMM_DIM), dtype=np.float64)
         self._mP: FloatArray = np.zeros((cap, r, IMM_DIM, IMM_DIM), dtype=np.float64)
         self._mu: FloatArray = np.zeros((cap, r), dtype=np.float64)
+        self._h: FloatArray = np.zeros((cap, int(history_points), 7), dtype=np.float64)
+        self._hn: IntArray = np.zeros(cap, dtype=np.int64)
         self._n = 0
         self._next_id = int(first_id)
 
     def _blocks(self) -> tuple[NDArray[np.generic], ...]:
-        return (self._x, self._P, self._f, self._i, self._b, self._mx, self._mP, self._mu)
+        return (
+            self._x,
+            self._P,
+            self._f,
+            self._i,
+            self._b,
+            self._mx,
+            self._mP,
+            self._mu,
+            self._h,
+            self._hn,
+        )
 
     def _set_blocks(self, blocks: tuple[NDArray[np.generic], ...]) -> None:
-        (self._x, self._P, self._f, self._i, self._b, self._mx, self._mP, self._mu) = blocks  # type: ignore[assignment]
+        (
+            self._x,
+            self._P,
+            self._f,
+            self._i,
+            self._b,
+            self._mx,
+            self._mP,
+            self._mu,
+            self._h,
+            self._hn,
+        ) = blocks  # type: ignore[assignment]
 
     # ---- size -------------------------------------------------------------------------------
     @property
@@ -196,6 +223,41 @@ class TrackTable:
         """IMM model probabilities (N, r)."""
         return self._mu[: self._n]
 
+    @property
+    def history_points(self) -> int:
+        """States kept per track in its history ring (0: no history)."""
+        return int(self._h.shape[1])
+
+    def record_history(self, period_s: float) -> None:
+        """Add each live row's current [t_s, x] to its history if its last entry is at least
+        `period_s` older (or it has none): a bounded-rate record, `history_points` deep."""
+        k = self.history_points
+        n = self._n
+        if k == 0 or n == 0:
+            return
+        count = self._hn[:n]
+        last = self._h[np.arange(n), (count - 1) % k, 0]
+        due = np.flatnonzero((count == 0) | (self.t_s - last >= period_s))
+        if due.size == 0:
+            return
+        slot = count[due] % k
+        self._h[due, slot, 0] = self.t_s[due]
+        self._h[due, slot, 1:] = self.x[due]
+        self._hn[due] += 1
+
+    def history(self, track_id: int) -> tuple[FloatArray, FloatArray]:
+        """The recorded history of one live track, oldest first: times (k,) s and states (k, 6)
+        [e, n, u, ve, vn, vu] site ENU; empty if the id is not live or nothing was recorded."""
+        rows = self.rows_of(np.array([track_id]))
+        k = self.history_points
+        if rows.size == 0 or k == 0:
+            return np.zeros(0), np.zeros((0, 6))
+        r = int(rows[0])
+        c = int(self._hn[r])
+        order = (np.arange(max(c - k, 0), c)) % k
+        h = self._h[r, order]
+        return h[:, 0].copy(), h[:, 1:].copy()
+
     # ---- mutation -----------------------------------------------------------------------------
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
@@ -305,6 +367,7 @@ class TrackTable:
         i[:, _HIT_HISTORY] = 1
         f[:, _SCORE] = 0.0
         f[:, _SCORE_PEAK] = 0.0
+        self._hn[s] = 0
         self._b[s] = False
         self._n += ids.shape[0]
         self._next_id = max(self._next_id, int(ids.max()) + 1)

@@ -120,7 +120,9 @@ class Tracker:
         self._score_hit = math.log(params.pd / params.false_alarm_density_per_m3)
         self._score_miss = math.log1p(-params.pd * pg)
         self._gate_probability = pg
-        self._table = TrackTable(capacity, n_models=self._filter.n_models)
+        self._table = TrackTable(
+            capacity, n_models=self._filter.n_models, history_points=params.history_points
+        )
         self._last_t_s = -np.inf
         self._replay = ReplayBuffer(params.oosm_lag_s)
         self._removed: list[tuple[float, IntArray]] = []
@@ -149,6 +151,11 @@ class Tracker:
         tb = self._table
         dt = np.maximum(t_s - tb.t_s, 0.0)
         return predict(tb.x, tb.P, dt, self._params.process_accel_mps2)
+
+    def history(self, track_id: int) -> tuple[FloatArray, FloatArray]:
+        """A live track's recent path, oldest first: times (k,) s and states (k, 6) [e, n, u, ve,
+        vn, vu] site ENU, at most `history_points`, at least `history_period_s` apart."""
+        return self._table.history(track_id)
 
     def remove(self, track_ids: IntArray) -> IntArray:
         """Delete the given tracks (e.g. an object destroyed); returns the ids actually removed."""
@@ -380,6 +387,7 @@ class Tracker:
                 tb.score[tb.n - k :] = tb.score_peak[tb.n - k :] = initial_score(k, self._score)
             det_track_id[order[free]] = born_ids
 
+        tb.record_history(p.history_period_s)
         if p.oosm_lag_s > 0:
             self._replay.push(Processed(t_s, snapshot, batch, det_track_id))
         return TrackerStep(
