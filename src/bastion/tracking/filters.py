@@ -133,9 +133,9 @@ class ImmFilter:
         return len(self._imm.models)
 
     def _combine(self, tb: TrackTable, rows: IntArray | slice) -> None:
-        x, P = imm_combine(tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows])
-        tb.x[rows] = x[:, :6]
-        tb.P[rows] = P[:, :6, :6]
+        tb.x[rows], tb.P[rows] = imm_combine(
+            tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows], dims=6
+        )
 
     def predict(self, tb: TrackTable, t_s: float) -> None:
         """Mix and predict every row to `t_s`; `model_prob` becomes the predicted probabilities."""
@@ -144,10 +144,8 @@ class ImmFilter:
         dt = t_s - tb.t_s
         if not bool(np.any(dt > 0.0)):
             return
-        x, P, c = imm_mix_predict(
-            tb.model_x, tb.model_P, tb.model_prob, dt, self._imm.models, self._imm.transition(dt)
-        )
-        tb.model_x[...], tb.model_P[...], tb.model_prob[...] = x, P, c
+        out = (tb.model_x, tb.model_P, tb.model_prob)  # in place: read block by block first
+        imm_mix_predict(*out, dt, self._imm.models, self._imm.step_transition(dt), out=out)
         tb.t_s[:] = t_s
         self._combine(tb, slice(None))
 

@@ -23,6 +23,7 @@ construction) and applies them at the start of its predict; here they are comput
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,22 @@ class ImmParams:
         Pi[:, idx, idx] = stay
         return Pi
 
+    def step_transition(self, dt_s: FloatArray) -> FloatArray:
+        """`transition(dt_s)`, as one (r, r) matrix (cached, read-only) when every step is the same
+        (one scan time for all tracks), else (N, r, r)."""
+        if dt_s.shape[0] and bool((dt_s == dt_s[0]).all()):
+            Pi: FloatArray = _uniform_transition(self, float(dt_s[0]))
+            return Pi
+        return self.transition(dt_s)
+
+
+@functools.lru_cache(maxsize=64)
+def _uniform_transition(params: ImmParams, dt_s: float) -> FloatArray:
+    """`params.transition` for one step of `dt_s` s, (r, r)."""
+    Pi: FloatArray = params.transition(np.array([dt_s]))[0]
+    Pi.flags.writeable = False
+    return Pi
+
 
 def imm_init(
     z_m: FloatArray,
@@ -154,20 +171,22 @@ def imm_mix_predict(
     dt_s: FloatArray,
     models: Sequence[MotionModel],
     transition: FloatArray,
+    out: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Mix and predict N tracks by `dt_s` (N,) >= 0 seconds.
 
     `transition` is (r, r) or per track (N, r, r). Returns the predicted per-model states (N, r, 9),
-    covariances (N, r, 9, 9) and the predicted mode probabilities c (N, r); inputs are unchanged.
+    covariances (N, r, 9, 9) and the predicted mode probabilities c (N, r). They are written into
+    `out` = (x, P, c) if given (which may be the inputs themselves: each block of tracks is read in
+    full before it is written), else into new arrays.
     """
     n, r = mu.shape
-    if n <= CHUNK_TRACKS:
-        return _mix_predict(x, P, mu, dt_s, models, transition)
-    x_pred, P_pred, c = np.empty((n, r, DIM)), np.empty((n, r, DIM, DIM)), np.empty((n, r))
-    for b in _blocks(n):
+    if out is None:
+        out = np.empty((n, r, DIM)), np.empty((n, r, DIM, DIM)), np.empty((n, r))
+    for b in _blocks(n) if n > CHUNK_TRACKS else [slice(None)]:
         Pi = transition[b] if transition.ndim == 3 else transition
-        x_pred[b], P_pred[b], c[b] = _mix_predict(x[b], P[b], mu[b], dt_s[b], models, Pi)
-    return x_pred, P_pred, c
+        _mix_predict(x[b], P[b], mu[b], dt_s[b], models, Pi, out[0][b], out[1][b], out[2][b])
+    return out
 
 
 def _mix_predict(
@@ -177,29 +196,31 @@ def _mix_predict(
     dt_s: FloatArray,
     models: Sequence[MotionModel],
     transition: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    x_out: FloatArray,
+    P_out: FloatArray,
+    c_out: FloatArray,
+) -> None:
     n, r = mu.shape
-    Pi = np.broadcast_to(transition, (n, r, r))
-    joint = Pi * mu[:, :, None]  # (N, i, j): Pi_ij mu_i
+    joint = transition * mu[:, :, None]  # (N, i, j): Pi_ij mu_i
     c = joint.sum(axis=1)  # (N, j)
-    W = joint / np.maximum(c, _TINY)[:, None, :]  # mu_{i|j}
+    joint /= np.maximum(c, _TINY)[:, None, :]  # mu_{i|j}
     # Spread term as sum_i mu_{i|j} y_i y_i^T - y0_j y0_j^T with y = x - x_model0, centred on one
     # model's state so that no large position cancels; one (r x r) @ (r x 81) product per track.
-    Wt = np.ascontiguousarray(np.swapaxes(W, 1, 2))  # (N, j, i)
+    Wt = np.ascontiguousarray(np.swapaxes(joint, 1, 2))  # (N, j, i)
     ref = x[:, :1, :]
     y = x - ref
-    M = (P + y[:, :, :, None] * y[:, :, None, :]).reshape(n, r, DIM * DIM)
+    M = np.einsum("nri,nrj->nrij", y, y)  # outer products; einsum is the fastest form measured
+    M += P
     y0 = Wt @ y  # (N, j, 9)
-    x0 = y0 + ref
-    P0 = (Wt @ M).reshape(n, r, DIM, DIM) - y0[:, :, :, None] * y0[:, :, None, :]
-    x_pred = np.empty_like(x0)
-    P_pred = np.empty_like(P0)
+    P0 = (Wt @ M.reshape(n, r, DIM * DIM)).reshape(n, r, DIM, DIM)
+    P0 -= np.einsum("nri,nrj->nrij", y0, y0, out=M)
+    y0 += ref  # now the mixed states x0
+    c_out[...] = c
     for j, model in enumerate(models):
         # P0 is exactly symmetric: every term is (P_i and y y^T are, entry by entry).
-        x_pred[:, j], P_pred[:, j] = model.predict(
-            np.ascontiguousarray(x0[:, j]), np.ascontiguousarray(P0[:, j]), dt_s
+        x_out[:, j], P_out[:, j] = model.predict(
+            np.ascontiguousarray(y0[:, j]), np.ascontiguousarray(P0[:, j]), dt_s
         )
-    return x_pred, P_pred, c
 
 
 def gaussian_loglik(v: FloatArray, S: FloatArray) -> FloatArray:
@@ -303,23 +324,31 @@ def imm_update(
     return imm_update_with(position_update, x, P, mu_pred, z_m, R_m2)
 
 
-def imm_combine(x: FloatArray, P: FloatArray, mu: FloatArray) -> tuple[FloatArray, FloatArray]:
+def imm_combine(
+    x: FloatArray, P: FloatArray, mu: FloatArray, dims: int = DIM
+) -> tuple[FloatArray, FloatArray]:
     """Moment-matched combination: x = sum_j mu_j x_j, P = sum_j mu_j (P_j + dx_j dx_j^T).
 
-    Returns x (N, 9) and P (N, 9, 9)."""
+    Of the first `dims` state components only (6: position and velocity, what the table keeps; the
+    combination of a leading block needs nothing from the rest). Returns x (N, dims), P (N, dims,
+    dims)."""
     n = mu.shape[0]
     if n <= CHUNK_TRACKS:
-        return _combine(x, P, mu)
-    xc, Pc = np.empty((n, DIM)), np.empty((n, DIM, DIM))
+        return _combine(x, P, mu, dims)
+    xc, Pc = np.empty((n, dims)), np.empty((n, dims, dims))
     for b in _blocks(n):
-        xc[b], Pc[b] = _combine(x[b], P[b], mu[b])
+        xc[b], Pc[b] = _combine(x[b], P[b], mu[b], dims)
     return xc, Pc
 
 
-def _combine(x: FloatArray, P: FloatArray, mu: FloatArray) -> tuple[FloatArray, FloatArray]:
-    xc = np.einsum("nj,njd->nd", mu, x)
-    dx = x - xc[:, None, :]
-    Pc = np.einsum("nj,njde->nde", mu, P) + np.einsum("nj,njd,nje->nde", mu, dx, dx)
+def _combine(x: FloatArray, P: FloatArray, mu: FloatArray, d: int) -> tuple[FloatArray, FloatArray]:
+    n, r = mu.shape
+    xs = x[:, :, :d]
+    xc = (mu[:, None, :] @ xs)[:, 0]  # (N, d)
+    dx = xs - xc[:, None, :]
+    M = np.einsum("nri,nrj->nrij", dx, dx)
+    M += P[:, :, :d, :d]
+    Pc = (mu[:, None, :] @ M.reshape(n, r, d * d)).reshape(n, d, d)
     return xc, symmetrise(Pc)
 
 

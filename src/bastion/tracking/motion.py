@@ -32,6 +32,7 @@ row, far too slow for the per-scan path.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -110,6 +111,46 @@ def apply_axis_model(
     return hold_zero_steps(dt_s, x, P, x_new, symmetrise(P_new))
 
 
+class AxisModel(Protocol):
+    """A motion model linear in the state with per-axis matrices (`ConstantVelocity`, `Singer`)."""
+
+    def axis_matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]: ...
+
+    def __hash__(self) -> int: ...
+
+
+@functools.lru_cache(maxsize=256)
+def _step_matrices(model: AxisModel, dt_s: float) -> tuple[FloatArray, FloatArray]:
+    """F^T and Q, each (9, 9), of `model` for one step of `dt_s` s; cached, read-only."""
+    F3, Q3 = model.axis_matrices(np.array([dt_s]))
+    FT = np.ascontiguousarray(kron_axes(F3)[0].T)
+    Q = kron_axes(Q3)[0]
+    FT.flags.writeable = False
+    Q.flags.writeable = False
+    return FT, Q
+
+
+def predict_linear(
+    model: AxisModel, x: FloatArray, P: FloatArray, dt_s: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """x <- F x, P <- F P F^T + Q for a model with per-axis matrices; new arrays, K rows.
+
+    When every row has the same step (one scan time for all tracks, the tracker's case) F^T and Q
+    come from a cache per (model, step) and F P F^T goes as two (9K x 9)(9 x 9) matrix products:
+    A = P F^T per row, then A^T F^T = F P F^T (P symmetric); else `apply_axis_model`.
+    """
+    k = x.shape[0]
+    if k == 0 or not bool((dt_s == dt_s[0]).all()) or dt_s[0] <= 0.0:
+        F3, Q3 = model.axis_matrices(dt_s)
+        return apply_axis_model(x, P, dt_s, F3, Q3)
+    FT, Q = _step_matrices(model, float(dt_s[0]))
+    x_new = x @ FT
+    A = (np.ascontiguousarray(P).reshape(k * DIM, DIM) @ FT).reshape(k, DIM, DIM)
+    B = np.swapaxes(A, 1, 2) @ FT
+    B += Q
+    return x_new, symmetrise(B)
+
+
 def sym3(q: list[FloatArray], k: int) -> FloatArray:
     """Symmetric (K, 3, 3) from the upper triangle [q11, q12, q13, q22, q23, q33] (each (K,))."""
     out = np.empty((k, 3, 3), dtype=np.float64)
@@ -164,8 +205,7 @@ class ConstantVelocity:
         self, x: FloatArray, P: FloatArray, dt_s: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
-        F3, Q3 = self.axis_matrices(dt_s)
-        return apply_axis_model(x, P, dt_s, F3, Q3)
+        return predict_linear(self, x, P, dt_s)
 
 
 # --- Singer ------------------------------------------------------------------------------------
@@ -263,5 +303,4 @@ class Singer:
         self, x: FloatArray, P: FloatArray, dt_s: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
-        F3, Q3 = self.axis_matrices(dt_s)
-        return apply_axis_model(x, P, dt_s, F3, Q3)
+        return predict_linear(self, x, P, dt_s)
