@@ -156,3 +156,17 @@ def test_a_short_spike_is_not_warned_with_a_hold() -> None:
     for k in range(10):  # above the threshold every other step only
         out += _step(book, 0.1 * k, 65.0 if k % 2 else 120.0)
     assert not any(isinstance(p, Alert) for p in out)
+
+
+def test_a_fitted_round_slowing_at_apogee_gets_no_straight_line_warning() -> None:
+    book = _book(warn_probability=0.4)
+    assert not any(isinstance(p, Alert) for p in _step(book, 0.0, 3000.0))  # fitted, far away
+    aff = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
+    fw = np.array([THREAT_CLASSES.index(ThreatClass.FIXED_WING)], dtype=np.int8)
+    x = np.array([[1000.0, 0.0, 800.0, -60.0, 0.0, 0.0]])  # 60 m/s straight at hq
+    out = [p for _, _, p in book.step(0.1, np.array([1]), x, np.array([0.1]), aff, fw)]
+    assert not any(isinstance(p, Alert) for p in out)
+    # The same track never fitted would be warned on its straight-line path (the drone rule).
+    fresh = ThreatBook.create(replace(ThreatParams(), lethal_radius_m=20.0), book.zones, 0.0)
+    out = [p for _, _, p in fresh.step(0.1, np.array([1]), x, np.array([0.1]), aff, fw)]
+    assert any(isinstance(p, Alert) and "closest" in p.reason for p in out)
