@@ -32,6 +32,8 @@ from bastion.tracking.motion import DIM, hold_zero_steps, symmetrise
 FloatArray = NDArray[np.float64]
 
 _DH_M = 5.0  # half-width of the central difference for d(rho)/dh, m (the table step is 10 m)
+_EYE3 = np.eye(3)
+_EYE6 = np.eye(6)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,25 +57,37 @@ class Ballistic:
 
     def acceleration(self, pos_m: FloatArray, vel_mps: FloatArray) -> FloatArray:
         """a(p, v) in m/s^2 for positions `pos_m` (K, 3) and velocities `vel_mps` (K, 3), ENU."""
-        rho = air_density_kgpm3(pos_m[:, 2] + self.site_alt_m)
+        return self._accel(air_density_kgpm3(pos_m[:, 2] + self.site_alt_m), vel_mps)
+
+    def _accel(self, rho: FloatArray, vel_mps: FloatArray) -> FloatArray:
+        """a(p, v) given the air density `rho` (K,) kg/m^3 at the positions."""
         speed = np.sqrt(np.einsum("ij,ij->i", vel_mps, vel_mps))
         acc: FloatArray = -(rho * self.drag_factor_m2pkg * speed)[:, None] * vel_mps
         acc[:, 2] -= self.gravity_mps2
         return acc
 
-    def jacobian(self, pos_m: FloatArray, vel_mps: FloatArray) -> FloatArray:
-        """da / d(p, v) at the given states, shape (K, 3, 6): columns e, n, u, ve, vn, vu."""
+    def _density(self, pos_m: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """rho (K,) kg/m^3 at `pos_m` (K, 3) and d(rho)/dh (kg/m^4) by central difference, from one
+        table look-up of the three heights."""
         k = pos_m.shape[0]
         h = pos_m[:, 2] + self.site_alt_m
-        rho = air_density_kgpm3(h)
-        drho = (air_density_kgpm3(h + _DH_M) - air_density_kgpm3(h - _DH_M)) / (2.0 * _DH_M)
+        r = air_density_kgpm3(np.concatenate([h, h + _DH_M, h - _DH_M]))
+        return r[:k], (r[k : 2 * k] - r[2 * k :]) / (2.0 * _DH_M)
+
+    def jacobian(self, pos_m: FloatArray, vel_mps: FloatArray) -> FloatArray:
+        """da / d(p, v) at the given states, shape (K, 3, 6): columns e, n, u, ve, vn, vu."""
+        return self._jacobian(*self._density(pos_m), vel_mps)
+
+    def _jacobian(self, rho: FloatArray, drho: FloatArray, vel_mps: FloatArray) -> FloatArray:
+        """`jacobian` given rho (K,) and d(rho)/dh (K,) at the positions."""
+        k = vel_mps.shape[0]
         speed = np.sqrt(np.einsum("ij,ij->i", vel_mps, vel_mps))
         kd = self.drag_factor_m2pkg
         J = np.zeros((k, 3, 6))
         J[:, :, 2] = -(drho * kd * speed)[:, None] * vel_mps
         inv_s = np.where(speed > 0.0, 1.0 / np.where(speed > 0.0, speed, 1.0), 0.0)
         vv = vel_mps[:, :, None] * vel_mps[:, None, :] * inv_s[:, None, None]
-        J[:, :, 3:] = -(rho * kd)[:, None, None] * (speed[:, None, None] * np.eye(3) + vv)
+        J[:, :, 3:] = -(rho * kd)[:, None, None] * (speed[:, None, None] * _EYE3 + vv)
         return J
 
     def _rk4(self, p: FloatArray, v: FloatArray, h: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -104,30 +118,33 @@ class Ballistic:
         p, v = x[:, 0:3].copy(), x[:, 3:6].copy()
         P6 = P[:, :6, :6].copy()
         q = self.accel_mps2**2
-        eye3, eye6 = np.eye(3), np.eye(6)
+        A = np.zeros((k, 6, 6))
+        A[:, :3, 3:] = _EYE3
         for i in range(int(n_row.max())):
             h = np.where(i < n_row, h_row, 0.0)
-            Q6 = np.zeros((k, 6, 6))
-            Q6[:, :3, :3] = (q * h**3 / 3.0)[:, None, None] * eye3
-            Q6[:, :3, 3:] = Q6[:, 3:, :3] = (q * h**2 / 2.0)[:, None, None] * eye3
-            Q6[:, 3:, 3:] = (q * h)[:, None, None] * eye3
+            # CWNA noise kron([[h^3/3, h^2/2], [h^2/2, h]] q, I3).
+            Q2 = np.empty((k, 2, 2))
+            Q2[:, 0, 0] = q * h**3 / 3.0
+            Q2[:, 0, 1] = Q2[:, 1, 0] = q * h**2 / 2.0
+            Q2[:, 1, 1] = q * h
+            Q6 = (Q2[:, :, None, :, None] * _EYE3[None, None, :, None, :]).reshape(k, 6, 6)
             p_new, v_new = self._rk4(p, v, h)
-            A = np.zeros((k, 6, 6))
-            A[:, :3, 3:] = eye3
-            A[:, 3:, :] = self.jacobian(0.5 * (p + p_new), 0.5 * (v + v_new))
+            v_mid = 0.5 * (v + v_new)
+            A[:, 3:, :] = self._jacobian(*self._density(0.5 * (p + p_new)), v_mid)
             Ah = A * h[:, None, None]
             Ah2 = Ah @ Ah
-            Phi = eye6 + Ah + Ah2 / 2.0 + (Ah2 @ Ah) / 6.0
+            Phi = _EYE6 + Ah + Ah2 / 2.0 + (Ah2 @ Ah) / 6.0
             P6 = symmetrise(Phi @ P6 @ np.swapaxes(Phi, 1, 2) + Q6)
             p, v = p_new, v_new
-        Ja = self.jacobian(p, v)
+        rho, drho = self._density(p)
+        Ja = self._jacobian(rho, drho, v)
         x_new = np.empty((k, DIM))
         x_new[:, 0:3], x_new[:, 3:6] = p, v
-        x_new[:, 6:9] = self.acceleration(p, v)
+        x_new[:, 6:9] = self._accel(rho, v)
         P_new = np.empty((k, DIM, DIM))
         P_new[:, :6, :6] = P6
         cross = Ja @ P6  # (K, 3, 6)
         P_new[:, 6:, :6] = cross
         P_new[:, :6, 6:] = np.swapaxes(cross, 1, 2)
-        P_new[:, 6:, 6:] = cross @ np.swapaxes(Ja, 1, 2) + self.accel_floor_sigma_mps2**2 * eye3
+        P_new[:, 6:, 6:] = cross @ np.swapaxes(Ja, 1, 2) + self.accel_floor_sigma_mps2**2 * _EYE3
         return hold_zero_steps(dt_s, x, P, x_new, symmetrise(P_new))

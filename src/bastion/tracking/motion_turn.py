@@ -34,7 +34,6 @@ from bastion.tracking.motion import (
     GL_U,
     THETA_SWITCH,
     apply_axis_model,
-    kron_axes,
     quad_q3,
     sym3,
 )
@@ -151,21 +150,40 @@ def turn_rate_gradient(x: FloatArray, min_speed_mps: float, max_radps: float) ->
     With c = v x a: d|c|/dv = (a x c) / |c|, d|c|/da = (c x v) / |c|, so domega/dv =
     (a x c) / (|c| |v|^2) - 2 omega v / |v|^2 and domega/da = (c x v) / (|c| |v|^2); zero where the
     rate is not differentiable or is held (slow, straight, clipped rows)."""
+    return _turn_rate_and_gradient(x, min_speed_mps, max_radps)[1]
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """a x b over rows of (K, 3) arrays; the products of `np.cross`, without its axis handling."""
+    out = np.empty_like(a)
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
+
+
+def _turn_rate_and_gradient(
+    x: FloatArray, min_speed_mps: float, max_radps: float
+) -> tuple[FloatArray, FloatArray]:
+    """`turn_rate_radps` and `turn_rate_gradient` together, sharing v x a and the norms."""
     v, a = x[:, 3:6], x[:, 6:9]
     v2 = np.einsum("ij,ij->i", v, v)
-    c = np.cross(v, a)
+    c = _cross(v, a)
     cn = np.sqrt(np.einsum("ij,ij->i", c, c))
-    ok = (v2 >= min_speed_mps**2) & (cn > 0.0)
+    slow = v2 < min_speed_mps**2
+    v2_safe = np.where(slow, 1.0, v2)
+    omega = np.minimum(np.where(slow, 0.0, cn / v2_safe), max_radps)
+    ok = ~slow & (cn > 0.0)
     den = np.where(ok, cn * v2, 1.0)
-    omega = np.where(ok, cn / np.where(ok, v2, 1.0), 0.0)
-    ok &= omega < max_radps
+    omega_ok = np.where(ok, cn / v2_safe, 0.0)
+    ok &= omega_ok < max_radps
     g = np.zeros((x.shape[0], 9))
     g[:, 3:6] = (
-        np.cross(a, c) / den[:, None] - (2.0 * omega / np.where(v2 > 0, v2, 1.0))[:, None] * v
+        _cross(a, c) / den[:, None] - (2.0 * omega_ok / np.where(v2 > 0, v2, 1.0))[:, None] * v
     )
-    g[:, 6:9] = np.cross(c, v) / den[:, None]
+    g[:, 6:9] = _cross(c, v) / den[:, None]
     g[~ok] = 0.0
-    return g
+    return omega, g
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,17 +202,19 @@ class CoordinatedTurn3D:
     ) -> tuple[FloatArray, FloatArray]:
         """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
         k = x.shape[0]
-        omega = turn_rate_radps(x, self.min_speed_mps, self.max_turn_rate_radps)
+        if k == 0:
+            return x.copy(), P.copy()
+        omega, g = _turn_rate_and_gradient(x, self.min_speed_mps, self.max_turn_rate_radps)
         F3, Q3 = ct_axis_matrices(omega, dt_s, self.jerk_psd_m2ps5)
         x_new, P_new = apply_axis_model(x, P, dt_s, F3, Q3)
-        if k == 0:
-            return x_new, P_new
         # EKF: J P J^T with J = F + u g^T adds u b^T + b u^T + (g^T P g) u u^T, b = F P g, written
         # as u h^T + h u^T with h = b + (g^T P g) u / 2: exactly symmetric, and zero where dt = 0.
+        # F = kron(F3, I3) acts on the (block, axis) view of a 9-vector as F3 on the blocks.
         u = (ct_axis_domega(omega, dt_s) @ x.reshape(k, 3, 3)).reshape(k, 9)
-        g = turn_rate_gradient(x, self.min_speed_mps, self.max_turn_rate_radps)
         Pg = np.einsum("kij,kj->ki", P, g)
-        b = np.einsum("kij,kj->ki", kron_axes(F3), Pg)
+        b = (F3 @ Pg.reshape(k, 3, 3)).reshape(k, 9)
         h = b + 0.5 * np.einsum("ki,ki->k", g, Pg)[:, None] * u
-        P_new += u[:, :, None] * h[:, None, :] + h[:, :, None] * u[:, None, :]
+        E = np.einsum("ki,kj->kij", u, h)
+        E += np.swapaxes(E, 1, 2)
+        P_new += E
         return x_new, P_new
