@@ -211,16 +211,17 @@ def _mix_predict(
     y = x - ref
     M = np.einsum("nri,nrj->nrij", y, y)  # outer products; einsum is the fastest form measured
     M += P
-    y0 = Wt @ y  # (N, j, 9)
-    P0 = (Wt @ M.reshape(n, r, DIM * DIM)).reshape(n, r, DIM, DIM)
-    P0 -= np.einsum("nri,nrj->nrij", y0, y0, out=M)
-    y0 += ref  # now the mixed states x0
+    # The mixed moments go model-major, (j, N, ...), so that each model reads contiguous rows.
+    y0 = np.empty((r, n, DIM))
+    np.matmul(Wt, y, out=y0.transpose(1, 0, 2))
+    P0 = np.empty((r, n, DIM, DIM))
+    np.matmul(Wt, M.reshape(n, r, DIM * DIM), out=P0.reshape(r, n, DIM * DIM).transpose(1, 0, 2))
+    P0 -= np.einsum("jni,jnk->jnik", y0, y0)
+    y0 += ref[:, 0]  # now the mixed states x0
     c_out[...] = c
     for j, model in enumerate(models):
         # P0 is exactly symmetric: every term is (P_i and y y^T are, entry by entry).
-        x_out[:, j], P_out[:, j] = model.predict(
-            np.ascontiguousarray(y0[:, j]), np.ascontiguousarray(P0[:, j]), dt_s
-        )
+        x_out[:, j], P_out[:, j] = model.predict(y0[j], P0[j], dt_s)
 
 
 def gaussian_loglik(v: FloatArray, S: FloatArray) -> FloatArray:
