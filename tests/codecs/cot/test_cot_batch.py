@@ -1,0 +1,67 @@
+"""The vectorised `tracks_to_events` gives exactly what `track_to_event` gives for each track."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bastion.codecs.cot import track_to_event, tracks_to_events
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.geo import Site
+from bastion.core.records import Affiliation, Identity, ThreatClass, TrackReport
+
+SITE = Site(name="bench", lat_rad=math.radians(51.17), lon_rad=math.radians(-1.82), alt_m=100.0)
+EPOCH = RunEpoch(utc_at_zero_s=1_750_000_000.0)
+
+
+def _tracks(n: int, rng: np.random.Generator) -> list[TrackReport]:
+    pos = rng.uniform(-9000.0, 9000.0, (n, 3))
+    vel = rng.normal(0.0, 40.0, (n, 3))
+    vel[:3] = 0.0  # standing still: course atan2(0, 0) = 0
+    vel[3, :2] = [-0.0, -5.0]  # due south, negative zero east
+    return [
+        TrackReport(
+            track_id=int(10 * k + 7),
+            t_s=float(rng.uniform(0.0, 600.0)),
+            position_m=(float(p[0]), float(p[1]), float(p[2])),
+            velocity_mps=(float(v[0]), float(v[1]), float(v[2])),
+            position_sigma_m=float(rng.uniform(1.0, 80.0)),
+            n_updates=int(rng.integers(1, 100)),
+        )
+        for k, (p, v) in enumerate(zip(pos, vel, strict=True))
+    ]
+
+
+def test_tracks_to_events_equals_track_to_event_per_track() -> None:
+    rng = np.random.default_rng(7)
+    tracks = _tracks(300, rng)
+    classes, affs = list(ThreatClass), list(Affiliation)
+    idents: list[Identity | None] = [
+        None
+        if k % 4 == 0
+        else Identity(
+            track_id=t.track_id,
+            t_s=t.t_s,
+            threat_class=classes[k % len(classes)],
+            affiliation=affs[k % len(affs)],
+            reason="test",
+        )
+        for k, t in enumerate(tracks)
+    ]
+    geo = SITE.enu2geodetic(np.array([t.position_m for t in tracks]))
+    batch = tracks_to_events(tracks, idents, site=SITE, epoch=EPOCH, stale_s=7.5, geodetic=geo)
+    one = [
+        track_to_event(
+            t,
+            site=SITE,
+            epoch=EPOCH,
+            identity=i,
+            stale_s=7.5,
+            geodetic=(float(g[0]), float(g[1]), float(g[2])),
+        )
+        for t, i, g in zip(tracks, idents, geo, strict=True)
+    ]
+    assert batch == one
+    assert len({e.type for e in batch}) > 3  # several identities' types formatted
+    assert tracks_to_events([], [], site=SITE, epoch=EPOCH, geodetic=np.zeros((0, 3))) == []
