@@ -295,3 +295,42 @@ def test_track_history_follows_the_track_at_a_bounded_rate() -> None:
     assert t[-1] >= 8.4
     speed = np.linalg.norm(np.diff(x[:, :3], axis=0), axis=1) / np.diff(t)
     np.testing.assert_allclose(speed, np.linalg.norm(x[1:, 3:], axis=1), rtol=0.2)
+
+
+def _sectors(batch: DetectionBatch, n: int, *, declared: bool) -> list[DetectionBatch]:
+    """The look cut into `n` azimuth sectors, swept 0.25 s apart, each with only its detections
+    (and, if `declared`, its sector in the batch)."""
+    out = []
+    width = 2 * np.pi / n
+    az = np.mod(batch.az_rad, 2 * np.pi)
+    for k in range(n):
+        sel = (az >= k * width) & (az < (k + 1) * width)
+        part = dataclasses.replace(
+            batch,
+            t_s=batch.t_s + 0.25 * k,
+            range_m=batch.range_m[sel],
+            az_rad=batch.az_rad[sel],
+            el_rad=batch.el_rad[sel],
+            range_rate_mps=batch.range_rate_mps[sel],
+            rcs_m2=batch.rcs_m2[sel],
+            truth_id=batch.truth_id[sel] if batch.truth_id.size else batch.truth_id,
+        )
+        if declared:
+            part = dataclasses.replace(part, sector_start_az_rad=k * width, sector_extent_rad=width)
+        out.append(part)
+    return out
+
+
+@pytest.mark.parametrize(("declared", "confirmed"), [(True, 12), (False, 0)])
+def test_a_radar_sending_sectors_charges_only_the_sector_it_swept(
+    declared: bool, confirmed: int
+) -> None:
+    """Twelve slow targets; the radar sends four sectors per 1 s rotation. With each sector
+    declared, every target is confirmed; without, each sector's look kills the others' tracks."""
+    rng = np.random.default_rng(13)
+    truth = cv_truth(rng, 12, 10, speed_mps=(5.0, 15.0))
+    tr = Tracker(P34)
+    for k in range(10):
+        for part in _sectors(radar_batch(rng, truth[k], float(k)), 4, declared=declared):
+            tr.step(part)
+    assert int(tr.table.confirmed.sum()) == confirmed

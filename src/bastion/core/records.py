@@ -67,8 +67,10 @@ class DetectionBatch:
     that line's power relative to the body echo, dB (NaN likewise).
 
     Coverage, so that a tracker fusing several sensors counts a miss only against the sensors that
-    could have seen a track: `max_range_m` (m) and the elevation band `min_el_rad`..`max_el_rad` the
-    look covered (defaults: everything). A detection beyond `max_range_m` is rejected as bad input.
+    could have seen a track: `max_range_m` (m), the elevation band `min_el_rad`..`max_el_rad` and
+    the azimuth sector from `sector_start_az_rad` clockwise over `sector_extent_rad` the look
+    covered (defaults: everything; a sector lets a rotating radar send each sector as it is swept).
+    A detection beyond `max_range_m` is rejected as bad input.
     `frame` names the coordinate frame of the measurements; ``"sensor_polar"`` (range, azimuth,
     elevation about `sensor_enu_m`) is the only one a tracker accepts.
     """
@@ -91,6 +93,8 @@ class DetectionBatch:
     max_range_m: float = math.inf
     min_el_rad: float = -math.pi / 2.0
     max_el_rad: float = math.pi / 2.0
+    sector_start_az_rad: float = 0.0
+    sector_extent_rad: float = 2.0 * math.pi
     frame: str = "sensor_polar"
 
     def __len__(self) -> int:

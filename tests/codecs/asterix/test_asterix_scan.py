@@ -142,3 +142,29 @@ def test_open_scans_are_bounded() -> None:
     out = assembler.push(plots, arrival_t_s=3.0)
     assert [len(b) for b in out.batches] == [10, 10, 10]
     assert [len(b) for b in assembler.flush()] == [5]
+
+
+def test_split_sectors_declare_the_azimuths_they_swept() -> None:
+    """North, crossings at 90 and 180 degrees, north: the batches after the first crossing say
+    which sector they cover (the first, with no known start, covers everything)."""
+    import math
+
+    def plot(tod: float, az_deg: float) -> Cat048Plot:
+        az = math.radians(az_deg)
+        return Cat048Plot(sac=25, sic=1, tod_s=tod, range_m=1000.0, az_rad=az)
+
+    def crossing(az_deg: float) -> Cat034Message:
+        return Cat034Message(
+            sac=25, sic=1, kind=ServiceKind.SECTOR_CROSSING, sector_az_rad=math.radians(az_deg)
+        )
+
+    north = Cat034Message(sac=25, sic=1, kind=ServiceKind.NORTH_MARKER)
+    t0 = EPOCH.time_of_day_s(0.0)
+    stream = [plot(t0 + 0.1, 45), crossing(90), plot(t0 + 0.3, 135), crossing(180)]
+    stream += [plot(t0 + 0.6, 270), north, plot(t0 + 1.1, 45), crossing(90)]
+    out = ScanAssembler([RADAR], EPOCH, split_on_sectors=True).push(stream, arrival_t_s=1.2)
+    sectors = [
+        (round(math.degrees(b.sector_start_az_rad)), round(math.degrees(b.sector_extent_rad)))
+        for b in out.batches
+    ]
+    assert sectors == [(0, 360), (90, 90), (180, 180), (0, 90)]

@@ -4,7 +4,9 @@ Stateful, kept apart from the pure decoders, and given time as an argument (the 
 arrival on the run clock picks the day for ASTERIX's time of day). Per radar (SAC/SIC):
 
 - plots accumulate until the radar's CAT034 north marker closes the scan (and, with
-  `split_on_sectors`, each sector crossing closes a sector: smaller batches, less time spread);
+  `split_on_sectors`, each sector crossing closes a sector: smaller batches, less time spread, less
+  waiting; the batch then declares the azimuth sector it swept, from the previous crossing (or north)
+  to this one, so that the tracker charges a miss only to the tracks in that sector);
 - a radar that sends no CAT034 is cut every `max_span_s` of plot time, and any open scan is cut at
   `max_plots` plots, so memory stays bounded whatever arrives;
 - a plot without a time of day (no I048/140) takes its datagram's arrival time;
@@ -17,6 +19,7 @@ CAT034 messages other than north marker and sector crossing do not delimit scans
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,14 +96,33 @@ class ScanAssembler:
         self._max_span_s = max_span_s
         self._max_plots = max_plots
         self._open: dict[tuple[int, int], _Open] = {}
+        self._sector_start: dict[tuple[int, int], float] = {}
 
-    def _close(self, key: tuple[int, int], out: ScanOutput) -> None:
+    def _close(
+        self, key: tuple[int, int], out: ScanOutput, sector: tuple[float, float] | None = None
+    ) -> None:
         scan = self._open.pop(key, None)
         if scan is None or not scan.times_s:
             return
         scan.settle()
         t_s = sum(scan.times_s) / len(scan.times_s)
-        out.batches.append(arrays_to_batch(Cat048Arrays.concat(scan.parts), self._radars[key], t_s))
+        batch = arrays_to_batch(Cat048Arrays.concat(scan.parts), self._radars[key], t_s)
+        if sector is not None:
+            batch = dataclasses.replace(
+                batch, sector_start_az_rad=sector[0], sector_extent_rad=sector[1]
+            )
+        out.batches.append(batch)
+
+    def _swept(self, key: tuple[int, int], end_az_rad: float) -> tuple[float, float] | None:
+        """The sector swept since the radar's last sector crossing or north marker, ending at
+        `end_az_rad` (start azimuth, extent clockwise; None if either end is unknown), and note
+        the new start."""
+        start = self._sector_start.get(key, math.nan)
+        self._sector_start[key] = end_az_rad % (2.0 * math.pi)
+        if not (math.isfinite(start) and math.isfinite(end_az_rad)):
+            return None
+        extent = (end_az_rad - start) % (2.0 * math.pi)
+        return (start, extent) if extent > 0.0 else None
 
     def push(
         self,
@@ -119,10 +141,11 @@ class ScanAssembler:
                 key = (item.sac, item.sic)
                 if key not in self._radars:
                     out.rejected.append(f"CAT034 from unconfigured radar SAC/SIC {key[0]}/{key[1]}")
-                elif item.kind == ServiceKind.NORTH_MARKER or (
-                    self._split_on_sectors and item.kind == ServiceKind.SECTOR_CROSSING
-                ):
-                    self._close(key, out)
+                elif item.kind == ServiceKind.NORTH_MARKER:
+                    sector = self._swept(key, 2.0 * math.pi) if self._split_on_sectors else None
+                    self._close(key, out, sector)
+                elif self._split_on_sectors and item.kind == ServiceKind.SECTOR_CROSSING:
+                    self._close(key, out, self._swept(key, item.sector_az_rad))
         return out
 
     def _arrays(self, plots: Cat048Arrays, arrival_t_s: float, out: ScanOutput) -> None:
