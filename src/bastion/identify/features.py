@@ -85,9 +85,11 @@ def accel_fit(
     ok = np.isfinite(tau) & (tau >= -FIT_WINDOW_S) & (tau <= 1e-9)
     w = ok.astype(np.float64)
     tau0 = np.where(ok, tau, 0.0)
-    phi = np.stack([np.ones_like(tau0), tau0, 0.5 * tau0**2], axis=-1)  # (N, K, 3)
-    a = np.einsum("nk,nki,nkj->nij", w, phi, phi)
-    b = np.einsum("nk,nki,nkj->nij", w, phi, np.where(ok[..., None], plot_m, 0.0))
+    # (N, K, 3) regressors, rows of unused plots zero (weights 0/1); normal equations by matmul
+    phi = np.stack([w, tau0 * w, 0.5 * tau0**2 * w], axis=-1)
+    phi_t = phi.transpose(0, 2, 1)
+    a = phi_t @ phi
+    b = phi_t @ np.where(ok[..., None], plot_m, 0.0)
     span = np.where(ok, tau0, np.inf).min(axis=1)
     good = (ok.sum(axis=1) >= FIT_MIN_PLOTS) & (-span >= FIT_MIN_SPAN_S)
     vel = np.full((n, 3), np.nan)
