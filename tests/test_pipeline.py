@@ -111,3 +111,23 @@ def test_report_clock_behaves_like_a_dictionary_of_last_times(ops: list) -> None
         probe = np.arange(0, 31, dtype=np.int64)
         expected = [ref.get(int(i), -np.inf) for i in probe]
         assert clock.last(probe).tolist() == expected
+
+
+def test_a_track_confirmed_in_a_step_is_not_also_updated_in_it() -> None:
+    """Batches that reach a step more than `update_period_s` late (a delayed feed, a reorder
+    window): the step that confirms a track reports it once, as confirmed, not also as updated."""
+    rng = np.random.default_rng(4)
+    state = pipeline.new_state(PARAMS, np.random.default_rng(1))
+    start, vel = np.array([-6000.0, 300.0, 400.0]), np.array([50.0, 0.0, 0.0])
+    steps: list[list[Event]] = []
+    for k in range(1, 12):
+        t = float(k)
+        batch = radar_look(t, (start + vel * t)[None, :], 0.1, rng)
+        state, new = pipeline.step(state, pipeline.StepInputs(batches=[batch]), t + 1.5)
+        steps.append(new)
+    kinds = [[e.kind for e in new if e.subject_id >= 0] for new in steps]
+    confirmed_at = [i for i, ks in enumerate(kinds) if EventKind.TRACK_CONFIRMED in ks]
+    assert len(confirmed_at) == 1
+    first = confirmed_at[0]
+    assert EventKind.TRACK_UPDATED not in kinds[first]
+    assert all(EventKind.TRACK_UPDATED in ks for ks in kinds[first + 1 :])  # then every step
