@@ -69,8 +69,9 @@ def kron_axes(M3: FloatArray) -> FloatArray:
 
 
 def symmetrise(P: FloatArray) -> FloatArray:
-    """(P + P^T) / 2 over the last two axes."""
-    out: FloatArray = 0.5 * (P + np.swapaxes(P, -1, -2))
+    """(P + P^T) / 2 over the last two axes; a new array."""
+    out: FloatArray = P + np.swapaxes(P, -1, -2)
+    out *= 0.5
     return out
 
 

@@ -20,6 +20,7 @@ at the new state, so P stays positive definite.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,24 @@ FloatArray = NDArray[np.float64]
 _DH_M = 5.0  # half-width of the central difference for d(rho)/dh, m (the table step is 10 m)
 _EYE3 = np.eye(3)
 _EYE6 = np.eye(6)
+
+
+def _cwna6_rows(q: float, h: FloatArray) -> FloatArray:
+    """CWNA noise kron([[h^3/3, h^2/2], [h^2/2, h]] q, I3) per row for substeps `h` (K,) s."""
+    k = h.shape[0]
+    Q2 = np.empty((k, 2, 2))
+    Q2[:, 0, 0] = q * h**3 / 3.0
+    Q2[:, 0, 1] = Q2[:, 1, 0] = q * h**2 / 2.0
+    Q2[:, 1, 1] = q * h
+    return (Q2[:, :, None, :, None] * _EYE3[None, None, :, None, :]).reshape(k, 6, 6)
+
+
+@functools.lru_cache(maxsize=64)
+def _cwna6(q: float, h: float) -> FloatArray:
+    """`_cwna6_rows` for one substep of `h` s, (6, 6); cached, read-only."""
+    Q6: FloatArray = _cwna6_rows(q, np.array([h]))[0]
+    Q6.flags.writeable = False
+    return Q6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,9 +109,11 @@ class Ballistic:
         J[:, :, 3:] = -(rho * kd)[:, None, None] * (speed[:, None, None] * _EYE3 + vv)
         return J
 
-    def _rk4(self, p: FloatArray, v: FloatArray, h: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """One classical RK4 step of per-row length `h` (K,) seconds."""
-        hc = h[:, None]
+    def _rk4(
+        self, p: FloatArray, v: FloatArray, h: FloatArray | float
+    ) -> tuple[FloatArray, FloatArray]:
+        """One classical RK4 step of per-row length `h` (K,) seconds, or `h` s for every row."""
+        hc = h[:, None] if isinstance(h, np.ndarray) else h
         k1p, k1v = v, self.acceleration(p, v)
         k2p = v + 0.5 * hc * k1v
         k2v = self.acceleration(p + 0.5 * hc * k1p, k2p)
@@ -120,21 +141,31 @@ class Ballistic:
         q = self.accel_mps2**2
         A = np.zeros((k, 6, 6))
         A[:, :3, 3:] = _EYE3
+        # One scan time for all rows (the tracker's case): scalar substeps and a cached noise matrix.
+        uniform = bool((h_row == h_row[0]).all())
         for i in range(int(n_row.max())):
-            h = np.where(i < n_row, h_row, 0.0)
-            # CWNA noise kron([[h^3/3, h^2/2], [h^2/2, h]] q, I3).
-            Q2 = np.empty((k, 2, 2))
-            Q2[:, 0, 0] = q * h**3 / 3.0
-            Q2[:, 0, 1] = Q2[:, 1, 0] = q * h**2 / 2.0
-            Q2[:, 1, 1] = q * h
-            Q6 = (Q2[:, :, None, :, None] * _EYE3[None, None, :, None, :]).reshape(k, 6, 6)
+            h: FloatArray | float
+            if uniform:
+                h = float(h_row[0])
+                Q6: FloatArray = _cwna6(q, h)
+            else:
+                h = np.where(i < n_row, h_row, 0.0)
+                Q6 = _cwna6_rows(q, h)
             p_new, v_new = self._rk4(p, v, h)
             v_mid = 0.5 * (v + v_new)
             A[:, 3:, :] = self._jacobian(*self._density(0.5 * (p + p_new)), v_mid)
-            Ah = A * h[:, None, None]
+            Ah = A * (h[:, None, None] if isinstance(h, np.ndarray) else h)
+            # Phi = I + Ah + Ah^2 / 2 + Ah^3 / 6, summed in that order, with no extra temporaries.
             Ah2 = Ah @ Ah
-            Phi = _EYE6 + Ah + Ah2 / 2.0 + (Ah2 @ Ah) / 6.0
-            P6 = symmetrise(Phi @ P6 @ np.swapaxes(Phi, 1, 2) + Q6)
+            Ah3 = Ah2 @ Ah
+            Ah2 /= 2.0
+            Phi = _EYE6 + Ah
+            Phi += Ah2
+            Ah3 /= 6.0
+            Phi += Ah3
+            P6 = Phi @ P6 @ np.swapaxes(Phi, 1, 2)
+            P6 += Q6
+            P6 = symmetrise(P6)
             p, v = p_new, v_new
         rho, drho = self._density(p)
         Ja = self._jacobian(rho, drho, v)
@@ -146,5 +177,9 @@ class Ballistic:
         cross = Ja @ P6  # (K, 3, 6)
         P_new[:, 6:, :6] = cross
         P_new[:, :6, 6:] = np.swapaxes(cross, 1, 2)
-        P_new[:, 6:, 6:] = cross @ np.swapaxes(Ja, 1, 2) + self.accel_floor_sigma_mps2**2 * _EYE3
-        return hold_zero_steps(dt_s, x, P, x_new, symmetrise(P_new))
+        # P6 is symmetric and the cross blocks mirror each other exactly, so only the acceleration
+        # block needs symmetrising (0.5 (a + a) = a exactly: the same as symmetrising all of P).
+        P_new[:, 6:, 6:] = symmetrise(
+            cross @ np.swapaxes(Ja, 1, 2) + self.accel_floor_sigma_mps2**2 * _EYE3
+        )
+        return hold_zero_steps(dt_s, x, P, x_new, P_new)
