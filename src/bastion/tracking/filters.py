@@ -159,7 +159,7 @@ class ImmFilter:
             tb.model_x.take(rows, axis=0), tb.model_P.take(rows, axis=0), mu_pred, z, R
         )
         tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows] = x, P, mu
-        self._combine(tb, rows)
+        tb.x[rows], tb.P[rows] = imm_combine(x, P, mu, dims=6)  # what _combine would gather back
         if not loglik:
             return None
         top = ll.max(axis=1)
@@ -181,10 +181,13 @@ class ImmFilter:
         logw = np.log(np.maximum(mu_pred, 1e-300)) + ll
         top = logw.max(axis=1)
         w = np.exp(logw - top[:, None])
-        tb.model_x[rows] = res.x.reshape(k, r, 9)
-        tb.model_P[rows] = res.P.reshape(k, r, 9, 9)
-        tb.model_prob[rows] = w / w.sum(axis=1, keepdims=True)
-        self._combine(tb, rows)
+        x, P, mu = (
+            res.x.reshape(k, r, 9),
+            res.P.reshape(k, r, 9, 9),
+            w / w.sum(axis=1, keepdims=True),
+        )
+        tb.model_x[rows], tb.model_P[rows], tb.model_prob[rows] = x, P, mu
+        tb.x[rows], tb.P[rows] = imm_combine(x, P, mu, dims=6)
         mix: FloatArray = top + np.log(w.sum(axis=1))
         return mix
 
