@@ -22,6 +22,7 @@ from bastion.core.records import (
 )
 from bastion.threat import ThreatBook
 from bastion.threat.ballistic import BallisticBook, Predictions
+from bastion.threat.ballistic_fit import BallisticFit
 from bastion.threat.hit import HitZones, hit_probability, normal_lattice
 
 SQUARE = shapely.Polygon([(-75, -50), (75, -50), (75, 50), (-75, 50)])
@@ -102,6 +103,16 @@ class _Scripted(BallisticBook):
         out.cov_en_m2[:] = np.eye(2) * self.sigma_m**2
         out.t_impact_s[:] = t_s + 20.0
         out.sigma_t_s[:] = 0.1
+        for tid in track_ids.tolist():
+            self.fits[tid] = BallisticFit(
+                t_s=t_s,
+                position_m=x[0, :3],
+                velocity_mps=x[0, 3:],
+                drag_factor_m2pkg=1e-4,
+                covariance=np.eye(7),
+                chi2_per_dof=1.0,
+                n_measurements=20,
+            )
         return out
 
 
@@ -161,6 +172,7 @@ def test_a_short_spike_is_not_warned_with_a_hold() -> None:
 def test_a_fitted_round_slowing_at_apogee_gets_no_straight_line_warning() -> None:
     book = _book(warn_probability=0.4)
     assert not any(isinstance(p, Alert) for p in _step(book, 0.0, 3000.0))  # fitted, far away
+    assert 1 in book.ballistic.fits
     aff = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
     fw = np.array([THREAT_CLASSES.index(ThreatClass.FIXED_WING)], dtype=np.int8)
     x = np.array([[1000.0, 0.0, 800.0, -60.0, 0.0, 0.0]])  # 60 m/s straight at hq

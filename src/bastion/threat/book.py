@@ -9,8 +9,8 @@ Per step, over the confirmed tracks:
   `warn_probability` for `warn_hold_s`; the alert is released when it has stayed below
   `release_probability` for the warn book's release hold (hysteresis, so alerts do not flicker). A
   round that threatens no zone raises no alert, only its track and impact events;
-- a track once fitted as ballistic stays a ballistic candidate (a mortar round slows to aircraft
-  speeds near its apogee) and is never warned on a straight-line path;
+- a track whose ballistic fit is accepted stays a candidate (a mortar round slows to aircraft
+  speeds near its apogee) and is not warned on a straight-line path while its fit holds;
 - other tracks identified hostile or suspect are extrapolated in a straight line over `horizon_s`
   (`closest_approach`); a zone is warned when the path passes within `warn_distance_m` of it;
 - a THREAT_RAISED event marks each change of the zone a track threatens most; IMPACT_PREDICTED and
@@ -150,9 +150,9 @@ class ThreatBook:
         passive = known & _PASSIVE[np.where(known, aff, 0)]
         warnable = known & _WARNABLE[np.where(known, aff, 0)]
         speed = np.linalg.norm(x[:, 3:], axis=1) if x.size else np.zeros(0)
-        # A track once fitted as ballistic stays a candidate when it slows near its apogee (a mortar
-        # round can look like a 60 m/s aircraft there): no straight-line warnings for it.
-        fitted = np.isin(ids, np.fromiter(self.ballistic_tracks, np.int64))
+        # A track with an accepted ballistic fit stays a candidate when it slows near its apogee (a
+        # mortar round can look like a 60 m/s aircraft there): no straight-line warnings for it.
+        fitted = np.isin(ids, np.fromiter(self.ballistic.fits, np.int64))
         fast = (cls == _ROCKET) | (speed >= tp.ballistic_min_speed_mps) | fitted
         candidate = ~passive & fast
         cand = np.flatnonzero(candidate)
