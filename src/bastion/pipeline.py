@@ -125,7 +125,6 @@ def new_state(params: ScenarioParams, rng: np.random.Generator) -> PipelineState
 def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[PipelineState, list[Event]]:
     """Advance the pipeline to `t_s` with the inputs that arrived; return the new events."""
     em: list[Emission] = []
-    confirmed_now: list[IntArray] = []  # reported as confirmed: no TRACK_UPDATED in this step
     if state.alignment is not None:
         state.alignment.cooperative(inputs.cooperative, t_s)
     for raw in sorted(inputs.batches, key=lambda b: b.t_s):
@@ -148,8 +147,7 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
         rows = table.rows_of(res.confirmed_ids)
         for rep in _track_reports(table, rows, np.full(len(rows), batch.t_s)):
             em.append((EventKind.TRACK_CONFIRMED, rep.track_id, rep))
-        state.reported.mark(res.confirmed_ids, batch.t_s)
-        confirmed_now.append(np.asarray(res.confirmed_ids, dtype=np.int64))
+        state.reported.mark(res.confirmed_ids, t_s)  # the step's time, as periodic reports
 
     for look in sorted(inputs.bearings, key=lambda b: b.t_s):
         res = state.tracker.step_bearings(look)
@@ -172,7 +170,7 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
             np.where(match >= 0, match, c_match),
         )
     )
-    _periodic_reports(state, conf, t_s, em, confirmed_now)
+    _periodic_reports(state, conf, t_s, em)
 
     aff = state.identities.affiliation_of(ids)
     cls = state.identities.class_of(ids)
@@ -234,24 +232,16 @@ def _cooperative(
     return c_ids, c_x, c_t, res.match
 
 
-def _periodic_reports(
-    state: PipelineState,
-    conf: IntArray,
-    t_s: float,
-    em: list[Emission],
-    confirmed_now: Sequence[IntArray] = (),
-) -> None:
-    """TRACK_UPDATED for each confirmed track at most once per `update_period_s`, and not for a
-    track confirmed in this step (`confirmed_now`: its TRACK_CONFIRMED already reports it, even
-    when its batch is more than `update_period_s` older than the step).
+def _periodic_reports(state: PipelineState, conf: IntArray, t_s: float, em: list[Emission]) -> None:
+    """TRACK_UPDATED for each confirmed track at most once per `update_period_s` of step time
+    (a confirmation counts as a report at its step's time: a track confirmed in a step is not
+    also updated in it, however late its batch reached the step).
 
     The due check is one array operation, and so is each field of the due tracks' records.
     """
     table = state.tracker.table
     ids = table.track_id[conf].astype(np.int64)
     due = t_s - state.reported.last(ids) >= state.update_period_s
-    if confirmed_now:
-        due &= ~np.isin(ids, np.concatenate(confirmed_now))
     rows = conf[due]
     for rep in _track_reports(table, rows, table.t_s[rows]):
         em.append((EventKind.TRACK_UPDATED, rep.track_id, rep))
