@@ -83,8 +83,18 @@ def ct_axis_matrices(
     F3[:, 0, 2] = T * T * _one_minus_cos_over_sq(th)
     F3[:, 1, 1] = F3[:, 2, 2] = c
     F3[:, 2, 1] = -w * s
-    small = th <= THETA_SWITCH
+    # omega = 0 (hover, new tracks, straight flight: most rows in a cluttered scene) is the white-
+    # jerk constant-acceleration model, whose integrals are polynomials in T (no quadrature).
+    straight = th == 0.0
+    small = (th <= THETA_SWITCH) & ~straight
     q3 = [np.empty(k) for _ in range(6)]
+    if straight.any():
+        T0 = T[straight]
+        T2 = T0 * T0
+        T3 = T2 * T0
+        vals0 = [T3 * T2 / 20.0, T2 * T2 / 8.0, T3 / 6.0, T3 / 3.0, T2 / 2.0, T0]
+        for dst, val in zip(q3, vals0, strict=True):
+            dst[straight] = val
     if small.any():
         Ts = T[small]
         u = GL_U
@@ -94,8 +104,9 @@ def ct_axis_matrices(
         f3 = np.cos(y)
         for dst, val in zip(q3, quad_q3(f1, f2, f3, Ts), strict=True):
             dst[small] = val
-    if (~small).any():
-        wl, Tl, cl, sl = w[~small], T[~small], c[~small], s[~small]
+    large = ~(small | straight)
+    if large.any():
+        wl, Tl, cl, sl = w[large], T[large], c[large], s[large]
         sc = sl * cl / (2 * wl)
         vals = [
             (1.5 * Tl - 2 * sl / wl + sc) / wl**4,
@@ -106,7 +117,7 @@ def ct_axis_matrices(
             0.5 * Tl + sc,
         ]
         for dst, val in zip(q3, vals, strict=True):
-            dst[~small] = val
+            dst[large] = val
     return F3, jerk_psd_m2ps5 * sym3(q3, k)
 
 
