@@ -123,7 +123,8 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         "End to end (`benchmarks/ingest_e2e.py`): from the sender's `time.time()` after it sent a "
         "scan's north marker (the datagram that closes the scan) to the kernel's receive stamp "
         "(SO_TIMESTAMPNS) of the last CoT datagram of the burst the service sent for that scan, at "
-        "a UDP sink on loopback: every buffer, queue and wait included. The service's own latency "
+        "a UDP sink on loopback (a process of its own): every buffer, queue and wait included. "
+        "The service's own latency "
         "(`/health`) runs per pipeline step that took data, from the socket read of the oldest "
         "input drained for that step (time in the kernel's receive buffer is not in it) to its "
         "outputs (CoT over UDP) sent; the store append and the event log follow the send and are "
@@ -160,8 +161,8 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         "service that falls behind holds the backlog in the kernel's receive buffer, 4 MiB, and its "
         f"own queue; beyond them it loses datagrams, counted). Keeps up without loss to "
         f"{r['keeps_up_without_loss_to_plots_per_s']:,} plots/s. Service CPU s per s: CPU time "
-        "of the process running the service (all its threads: the event loop, the CoT sink's "
-        "reader) over the run, per second of sending and catching up; below 1.0 one core "
+        "of the process running the service (all its threads; the CoT sink and the sender are "
+        "processes of their own) over the run, per second of sending and catching up; below 1.0 one core "
         "suffices, so a service that falls behind at such a rate was waiting for a core.",
         "",
     ]
