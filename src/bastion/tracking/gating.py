@@ -32,6 +32,8 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_ONE_TREE_TRACKS = 2_000
+"""Up to this many tracks, one tree searched with the widest gate radius is the cheaper search."""
 _CLASS_LOG = float(np.log(1.5))
 """Gate-radius classes are a factor of 1.5 wide; the commonest class is searched per detection."""
 _K_NEAREST = 8
@@ -92,9 +94,14 @@ def gate(
     """
     if track_pos_m.shape[0] == 0 or det_pos_m.shape[0] == 0:
         return _EMPTY.copy(), _EMPTY.copy(), np.zeros(0, dtype=np.float64)
-    tr_p = np.trace(P_pos, axis1=1, axis2=2)
-    tr_r = np.trace(R, axis1=1, axis2=2)
+    tr_p = P_pos[:, 0, 0] + P_pos[:, 1, 1] + P_pos[:, 2, 2]
+    tr_r = R[:, 0, 0] + R[:, 1, 1] + R[:, 2, 2]
     radius = np.sqrt(gate_chi2 * (tr_p + tr_r.max()))
+    if track_pos_m.shape[0] <= _ONE_TREE_TRACKS:
+        # Few tracks: one tree and the widest radius cost less than sorting them into classes.
+        tree = cKDTree(track_pos_m, balanced_tree=False, compact_nodes=False)
+        trk, det, _ = candidate_pairs(tree, det_pos_m, float(radius.max()))
+        return _fine_gate(track_pos_m, P_pos, det_pos_m, R, gate_chi2, trk, det)
     # The bulk of the tracks (the commonest class of gate radius, classes a factor of 1.5 wide) is
     # searched from each detection with that class's radius; the others (new, uncertain tracks,
     # usually few) search a tree of the detections, each with its own radius, so that a handful of
@@ -115,6 +122,19 @@ def gate(
         )
         trk = np.concatenate([trk, np.repeat(few, counts)])
         det = np.concatenate([det, extra_d])
+    return _fine_gate(track_pos_m, P_pos, det_pos_m, R, gate_chi2, trk, det)
+
+
+def _fine_gate(
+    track_pos_m: FloatArray,
+    P_pos: FloatArray,
+    det_pos_m: FloatArray,
+    R: FloatArray,
+    gate_chi2: float,
+    trk: IntArray,
+    det: IntArray,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """The candidate pairs (trk, det) whose squared Mahalanobis distance is within the gate."""
     # ndarray.take is several times cheaper than fancy indexing for small row gathers.
     v = det_pos_m.take(det, axis=0) - track_pos_m.take(trk, axis=0)
     d2 = mahalanobis2(v, P_pos.take(trk, axis=0) + R.take(det, axis=0))

@@ -2,7 +2,7 @@
 
 No per-track Python object exists. The columns live in row-major blocks of `capacity` rows, of which
 the first `n` are live: the states x, the covariances P, the float scalar columns side by side in one
-(capacity, 7) float64 block, the integer columns in one (capacity, 5) int64 block, the confirmed flags
+(capacity, 8) float64 block, the integer columns in one (capacity, 5) int64 block, the confirmed flags
 and, for an IMM tracker (`n_models` > 0), each model's 9-element state, covariance and probability.
 Capacity doubles when rows are appended past it; deleting rows compacts the live rows to the front
 with one gather per block, keeping their relative (birth) order. Column accessors return views of the
@@ -48,8 +48,8 @@ BoolArray = NDArray[np.bool_]
 UIntArray = NDArray[np.uint64]
 
 # Float scalar block layout.
-_T_S, _BORN_T_S, _CONFIRMED_T_S, _RCS_LOG_MEAN, _RANGE_RATE, _SCORE, _SCORE_PEAK = range(7)
-_NF = 7
+_T_S, _BORN_T_S, _CONFIRMED_T_S, _RCS_LOG_MEAN, _RANGE_RATE, _SCORE, _SCORE_PEAK, _HIST_T = range(8)
+_NF = 8
 IMM_DIM = 9  # IMM model state: position, velocity, acceleration
 # Integer block layout (hit_history is stored as int64 bits and viewed as uint64).
 _TRACK_ID, _N_SCANS, _MISSES, _N_UPDATES, _HIT_HISTORY = 0, 1, 2, 3, 4
@@ -235,11 +235,13 @@ class TrackTable:
         n = self._n
         if k == 0 or n == 0:
             return
-        count = self._hn[:n]
-        last = self._h[np.arange(n), (count - 1) % k, 0]
-        due = np.flatnonzero((count == 0) | (self.t_s - last >= period_s))
+        f = self._f[:n]
+        t = f[:, _T_S]
+        due = np.flatnonzero(t - f[:, _HIST_T] >= period_s)
         if due.size == 0:
             return
+        f[due, _HIST_T] = t[due]
+        count = self._hn[:n]
         slot = count[due] % k
         self._h[due, slot, 0] = self.t_s[due]
         self._h[due, slot, 1:] = self.x[due]
@@ -367,6 +369,7 @@ class TrackTable:
         i[:, _HIT_HISTORY] = 1
         f[:, _SCORE] = 0.0
         f[:, _SCORE_PEAK] = 0.0
+        f[:, _HIST_T] = -np.inf
         self._hn[s] = 0
         self._b[s] = False
         self._n += ids.shape[0]
