@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/tracker_vs_stonesoup.py --targets 1000 --clutter 100 --scans 50 --seed 1 --markdown benchmarks/results/tracker-1000.md
 	$(BIN)/python benchmarks/tracker_vs_stonesoup.py --targets 1000 --clutter 1000 --scans 20 --seed 1 --confirm-n 4 --markdown benchmarks/results/tracker-1000-dense.md
 	$(BIN)/python benchmarks/capacity.py --targets 10000 --clutter 1000 --scans 20 --markdown benchmarks/results/capacity.md
+	$(BIN)/python benchmarks/capacity.py --targets 10000 --clutter 1000 --scans 20 --filter imm --markdown benchmarks/results/capacity-imm.md
 	$(BIN)/python benchmarks/classify_eval.py --tracks-per-class 200 --seed 1 --workers 2 --markdown benchmarks/results/classify.md
 	$(BIN)/python benchmarks/eval_warn.py --shots 500 --seed 1 --markdown benchmarks/results/warn.md
 	$(BIN)/python benchmarks/warn_tuning.py --shots 200 --seeds 101,102 --markdown benchmarks/results/warn-tuning.md
