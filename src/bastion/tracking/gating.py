@@ -32,7 +32,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_ONE_TREE_TRACKS = 2_000
+_ONE_TREE_TRACKS = 600
 """Up to this many tracks, one tree searched with the widest gate radius is the cheaper search."""
 _CLASS_LOG = float(np.log(1.5))
 """Gate-radius classes are a factor of 1.5 wide; the commonest class is searched per detection."""

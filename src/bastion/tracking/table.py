@@ -383,8 +383,12 @@ class TrackTable:
         if k == self._n:
             return
         n = self._n
+        # Rows before the first deleted one stay where they are; only the tail moves (new, short-
+        # lived tentative tracks sit at the end, so the tail is usually short).
+        first = int(np.argmin(mask))
+        tail = mask[first:]
         for a in self._blocks():
-            a[:k] = a[:n].compress(mask, axis=0)
+            a[first:k] = a[first:n].compress(tail, axis=0)
         self._n = k
 
     def rows_of(self, track_ids: IntArray) -> IntArray:

@@ -353,7 +353,11 @@ class Tracker:
                 lr = np.log10(np.maximum(rcs[ad], _RCS_FLOOR_M2))
                 tb.rcs_log_mean[at] += (lr - tb.rcs_log_mean[at]) / nu
                 tb.range_rate_mps[at] = rr[ad]
-                updated_ids = np.unique(tb.track_id[at])
+                updated_ids = (
+                    np.unique(tb.track_id[at])
+                    if self._jpda is not None
+                    else np.sort(tb.track_id[at])
+                )
             hit = np.zeros(n, dtype=bool)
             hit[at] = True
             scanned = self._sensors.scanned(tb.x, batch)
