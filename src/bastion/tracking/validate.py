@@ -74,12 +74,22 @@ def valid_detections(batch: DetectionBatch) -> tuple[BoolArray, tuple[Rejection,
     Range rate and RCS may be NaN (not measured); they never cause a refusal.
     """
     rng, az, el = batch.range_m, batch.az_rad, batch.el_rad
+    limit = batch.max_range_m + _RANGE_SIGMAS * batch.sigma_range_m
+    limit += _RANGE_FRACTION * batch.max_range_m
+    if rng.shape[0] == 0:
+        return np.ones(0, dtype=bool), ()
     with np.errstate(invalid="ignore"):
+        # One pass for the common case: every value finite and within bounds.
+        if (
+            math.isfinite(float(np.sum(az)) + float(np.sum(rng)) + float(np.sum(el)))
+            and float(rng.min()) >= 0.0
+            and float(rng.max()) <= limit
+            and float(np.abs(el).max()) <= np.pi / 2.0
+        ):
+            return np.ones(rng.shape[0], dtype=bool), ()
         finite = np.isfinite(rng) & np.isfinite(az) & np.isfinite(el)
         negative = finite & (rng < 0.0)
         bad_el = finite & ~negative & (np.abs(el) > np.pi / 2.0)
-        limit = batch.max_range_m + _RANGE_SIGMAS * batch.sigma_range_m
-        limit += _RANGE_FRACTION * batch.max_range_m
         beyond = finite & ~negative & ~bad_el & (rng > limit)
     ok = finite & ~negative & ~bad_el & ~beyond
     if bool(ok.all()):
