@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bastion.evals.warn import evaluate
+from machine_info import cpu_model
 
 TARGETS: dict[str, tuple[str, float]] = {
     "warning_time_ratio_median": (">=", 0.9),
@@ -31,14 +32,7 @@ TARGETS: dict[str, tuple[str, float]] = {
 
 def machine() -> str:
     """One line about this machine."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{cpu}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
     )

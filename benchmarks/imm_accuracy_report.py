@@ -10,17 +10,11 @@ import sys
 from pathlib import Path
 
 from bastion.tracking.imm import ImmParams
+from machine_info import cpu_model
 
 
 def machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return f"{platform.node()}, {cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 

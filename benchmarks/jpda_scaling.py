@@ -36,6 +36,7 @@ from bastion.tracking.association import gnn
 from bastion.tracking.gating import gate
 from bastion.tracking.jpda import JpdaParams, jpda
 from bastion.tracking.updater import update
+from machine_info import cpu_model
 
 PD, PG = 0.9, 0.999
 SIGMA_R_M = 15.0
@@ -162,14 +163,7 @@ def run_stonesoup(s: dict[str, Any], ehm: bool, repeats: int) -> float:
 
 def machine() -> dict[str, Any]:
     """Platform, CPU model, core count and load average of this machine."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {
         "platform": platform.platform(),
         "cpu": cpu,

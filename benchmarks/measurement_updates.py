@@ -31,18 +31,9 @@ from bastion.core.geo import Site
 from bastion.tracking.bearing import bearing_ukf_update, bearing_update
 from bastion.tracking.position_report import position_report_measurement, position_update
 from bastion.tracking.radar_models import radar_ekf_update, radar_h, radar_ukf_update
+from machine_info import cpu_model
 
 SIGMAS = np.array([10.0, 0.003, 0.004, 0.5])
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _best_ms(fn: Callable[[], object], repeat: int) -> float:
@@ -140,7 +131,7 @@ def _markdown(res: dict[str, object], load: tuple[float, float, float]) -> str:
         "",
         f"- date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
         f"- command: `{cmd}`",
-        f"- machine: {_cpu()}; {os.cpu_count()} cores; {platform.platform()}; Python "
+        f"- machine: {cpu_model()}; {os.cpu_count()} cores; {platform.platform()}; Python "
         f"{platform.python_version()}, numpy {np.__version__}",
         f"- load average at start (1, 5, 15 min): {[round(v, 2) for v in load]} (shared machine; "
         "to be re-measured on a quiet one)",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from bastion.metrics import StateRows, associate_tracks_to_truth, gospa_series, siap
+from machine_info import cpu_model
 
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 THRESHOLD_M = 100.0
@@ -185,15 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
     if args.markdown:
-        cpu = next(
-            (
-                ln.split(":", 1)[1].strip()
-                for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")
-            ),
-            "unknown",
-        )
-        cores = Path("/proc/cpuinfo").read_text().count("processor\t:")
+        cpu = cpu_model()
+        cores = os.cpu_count()
         load = Path("/proc/loadavg").read_text().split()[:3]
         date = subprocess.run(["date", "-u"], capture_output=True, text=True, check=False).stdout
         command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *sys.argv[1:]])

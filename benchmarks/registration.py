@@ -30,18 +30,12 @@ from typing import Any
 import numpy as np
 
 from bastion.evals.registration import RegistrationScenario, looks, score
+from machine_info import cpu_model
 
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, platform, Python and the load average now."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),

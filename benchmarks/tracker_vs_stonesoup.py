@@ -52,6 +52,7 @@ from bastion.core.params import TrackerParams
 from bastion.core.records import DetectionBatch
 from bastion.metrics import StateRows, gospa, score_siap
 from bastion.tracking import Tracker
+from machine_info import cpu_model
 from stonesoup_gnn import EPOCH, run_stonesoup
 
 GOSPA_C_M = 100.0
@@ -238,14 +239,7 @@ def siap_score(
 # ---- report -----------------------------------------------------------------------------------
 def machine() -> dict[str, Any]:
     """Platform, CPU model and core count of this machine."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return {
         "platform": platform.platform(),
         "cpu": cpu,

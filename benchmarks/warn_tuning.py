@@ -30,6 +30,7 @@ from bastion.evals.warn_tune import (
     sweep,
     trace,
 )
+from machine_info import cpu_model
 
 SCALES = (0.7, 1.0, 1.3)
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 0.9)
@@ -38,11 +39,7 @@ HOLDS_S = (0.0, 0.2, 0.5)
 
 def machine() -> str:
     """CPU model and cores of this machine."""
-    cpu = platform.machine()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
+    cpu = cpu_model()
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
