@@ -32,7 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.geo import Site
-from bastion.tracking.kalman_update import UpdateResult, symmetrise
+from bastion.tracking.imm import position_update as joseph_position_update
+from bastion.tracking.kalman_update import UpdateResult
 
 FloatArray = NDArray[np.float64]
 
@@ -65,20 +66,13 @@ def position_report_measurement(
 
 def position_update(x: FloatArray, P: FloatArray, z: FloatArray, R: FloatArray) -> UpdateResult:
     """Kalman update of states `x` (K, d >= 3), `P` (K, d, d) with site ENU positions `z` (K, 3)
-    of covariance `R` (K, 3, 3) m^2 (H = [I3 0]); Joseph form, symmetrised. Inputs not modified."""
+    of covariance `R` (K, 3, 3) m^2 (H = [I3 0]); Joseph form, symmetrised (the IMM's
+    `imm.position_update`, checked and wrapped). Inputs not modified."""
     k, d = x.shape
     if d < 3 or P.shape != (k, d, d) or z.shape != (k, 3) or R.shape != (k, 3, 3):
         raise ValueError(
             f"position_update: x (K, d>=3), P (K, d, d), z (K, 3), R (K, 3, 3); got "
             f"{x.shape}, {P.shape}, {z.shape}, {R.shape}"
         )
-    v = z - x[:, 0:3]
-    PHt = P[:, :, 0:3]
-    S = symmetrise(P[:, 0:3, 0:3] + R)
-    gain = np.swapaxes(np.linalg.solve(S, np.swapaxes(PHt, -1, -2)), -1, -2)  # (K, d, 3)
-    x_new = x + np.einsum("kdm,km->kd", gain, v)
-    # Joseph form with H = [I3 0]: (I - K H) P (I - K H)^T + K R K^T, with K H = [K 0].
-    IKH = np.broadcast_to(np.eye(d), (k, d, d)).copy()
-    IKH[:, :, 0:3] -= gain
-    P_new = IKH @ P @ np.swapaxes(IKH, -1, -2) + gain @ R @ np.swapaxes(gain, -1, -2)
-    return UpdateResult(x=x_new, P=symmetrise(P_new), innovation=v, S=S)
+    x_new, P_new, v, S = joseph_position_update(x, P, z, R)
+    return UpdateResult(x=x_new, P=P_new, innovation=v, S=S)
