@@ -70,7 +70,8 @@ from bastion.service import sapient_sensor as sensor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest_live import live, sweep
-from ingest_report import cpu_model, write_markdown
+from ingest_report import write_markdown
+from machine_info import cpu_model
 
 SCENARIO = """
 name: ingest-bench
