@@ -109,19 +109,21 @@ def drone_profile(dt_s: float, steady_scale: float = 1.0) -> tuple[np.ndarray, n
     return np.array(out), np.array(labels)
 
 
-def radar(truth: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def radar(
+    truth: np.ndarray, rng: np.random.Generator, sigma_r_m: float = SIGMA_R_M
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Noisy converted measurements z (..., 3), R (..., 3, 3) and R at the truth, radar at origin."""
     shape = truth.shape[:-1]
     t = truth.reshape(-1, 3)
     r = np.linalg.norm(t, axis=1)
     az = np.arctan2(t[:, 0], t[:, 1])
     el = np.arcsin(t[:, 2] / r)
-    rn = r + rng.normal(0, SIGMA_R_M, r.shape)
+    rn = r + rng.normal(0, sigma_r_m, r.shape)
     azn = az + rng.normal(0, SIGMA_ANG_RAD, r.shape)
     eln = el + rng.normal(0, SIGMA_ANG_RAD, r.shape)
-    z, R = converted_measurement(rn, azn, eln, np.zeros(3), SIGMA_R_M, SIGMA_ANG_RAD, SIGMA_ANG_RAD)
+    z, R = converted_measurement(rn, azn, eln, np.zeros(3), sigma_r_m, SIGMA_ANG_RAD, SIGMA_ANG_RAD)
     _, R_true = converted_measurement(
-        r, az, el, np.zeros(3), SIGMA_R_M, SIGMA_ANG_RAD, SIGMA_ANG_RAD
+        r, az, el, np.zeros(3), sigma_r_m, SIGMA_ANG_RAD, SIGMA_ANG_RAD
     )
     return z.reshape(*shape, 3), R.reshape(*shape, 3, 3), R_true.reshape(*shape, 3, 3)
 
@@ -208,7 +210,11 @@ def rmse(est: np.ndarray, truth: np.ndarray, k0: int) -> float:
 
 
 def manoeuvring(
-    args: argparse.Namespace, rng: np.random.Generator, rate_hz: float, steady_scale: float
+    args: argparse.Namespace,
+    rng: np.random.Generator,
+    rate_hz: float,
+    steady_scale: float,
+    sigma_r_m: float = SIGMA_R_M,
 ) -> dict[str, object]:
     dt_s = 1.0 / rate_hz
     local, labels = drone_profile(dt_s, steady_scale)
@@ -220,7 +226,7 @@ def manoeuvring(
     rng_m, brg = rng.uniform(1500, 3000, n), rng.uniform(0, 2 * math.pi, n)
     start = np.column_stack([rng_m * np.sin(brg), rng_m * np.cos(brg), np.full(n, 150.0)])
     truth = np.einsum("nij,kj->nki", rot, local) + start[:, None, :]
-    z, R, _ = radar(truth, rng)
+    z, R, _ = radar(truth, rng, sigma_r_m)
     k0 = round(args.skip_s * rate_hz)
     results = []
     for m in sweep():
@@ -375,11 +381,16 @@ def main() -> None:
     seeds = np.random.SeedSequence(args.seed).spawn(4)
     variants = {}
     if args.variants:
-        vseeds = seeds[2].spawn(4)
-        for i, (rate, scale) in enumerate(((1.0, 1.0), (2.0, 1.0), (1.0, 4.0), (2.0, 4.0))):
-            if (rate, scale) != (args.rate_hz, args.steady_scale):
-                v = manoeuvring(args, np.random.default_rng(vseeds[i]), rate, scale)
-                variants[f"rate {rate:g} Hz, steady x{scale:g}"] = {k: v[k] for k in _KEYS}
+        cases = ((1.0, 1.0, SIGMA_R_M), (2.0, 1.0, SIGMA_R_M), (1.0, 4.0, SIGMA_R_M))
+        cases += ((2.0, 4.0, SIGMA_R_M), (2.0, 1.0, 3.0), (2.0, 1.0, 1.0))
+        vseeds = seeds[2].spawn(len(cases))
+        for i, (rate, scale, sigma_r) in enumerate(cases):
+            if (rate, scale, sigma_r) != (args.rate_hz, args.steady_scale, SIGMA_R_M):
+                v = manoeuvring(args, np.random.default_rng(vseeds[i]), rate, scale, sigma_r)
+                name = f"rate {rate:g} Hz, steady x{scale:g}"
+                if sigma_r != SIGMA_R_M:
+                    name += f", sigma_range {sigma_r:g} m"
+                variants[name] = {k: v[k] for k in _KEYS}
     res: dict[str, object] = {
         "manoeuvring": manoeuvring(
             args, np.random.default_rng(seeds[0]), args.rate_hz, args.steady_scale
