@@ -96,3 +96,48 @@ def test_straight_flying_drone_is_not_forced_into_a_ballistic_model() -> None:
     x = np.concatenate([pos[-1], [50.0, 0.0, 0.0]])[None, :]
     pred = book.predict(np.array([9]), x, np.array([t[-1]]), h, float(t[-1]))
     assert not pred.ok[0] and np.isnan(pred.t_impact_s[0]) and np.isnan(pred.impact_m[0]).all()
+
+
+def test_a_hopeless_fit_gives_up_at_its_third_linearisation(monkeypatch) -> None:
+    """An aircraft's level arc (100 m/s, 30 s) is far from ballistic: with a give-up threshold the
+    fit stops by its third trajectory batch instead of running all its iterations, and is rejected
+    either way."""
+    import bastion.threat.ballistic_fit as bf
+
+    t = np.arange(30.0)
+    pos = np.array([-3000.0, 500.0, 500.0]) + np.outer(t, [100.0, 0.0, 0.0])
+    rows = _history(pos, 1.0, 30, np.random.default_rng(1)).of(9)
+    theta0 = np.concatenate([pos[-1], [100.0, 0.0, 0.0], [1.0e-4]])[None]
+    calls = []
+    real = bf._predict
+    monkeypatch.setattr(bf, "_predict", lambda *a: calls.append(1) or real(*a))
+    (slow,) = bf.fit_ballistic_batch([rows], theta0, 1.0e-4, SITE_ALT_M, iterations=10)
+    n_slow = len(calls)
+    calls.clear()
+    (fast,) = bf.fit_ballistic_batch(
+        [rows], theta0, 1.0e-4, SITE_ALT_M, iterations=10, give_up_chi2_per_dof=100.0
+    )
+    assert len(calls) == 3 and n_slow == 10
+    for fit in (slow, fast):
+        assert fit is None or fit.chi2_per_dof > 100.0
+
+
+def test_batch_members_stop_on_their_own_and_match_single_fits() -> None:
+    """A rocket and an aircraft fitted together: the aircraft giving up does not change the
+    rocket's fit, which equals its fit alone."""
+    from bastion.threat.ballistic_fit import fit_ballistic_batch
+
+    dt = 0.25
+    pos, vel = _rocket(24.5, 350.0, K_107, dt)
+    half = pos.shape[0] // 2
+    rocket = _history(pos, dt, half, np.random.default_rng(3), vel).of(9)
+    plane = np.array([-6000.0, 2000.0, 1500.0]) + np.outer(np.arange(40.0), [150.0, 0.0, 0.0])
+    aircraft = _history(plane, 1.0, 40, np.random.default_rng(4)).of(9)
+    th_r = np.concatenate([pos[half - 1] + 40.0, vel[half - 1] - 15.0, [1.0e-4]])
+    th_a = np.concatenate([plane[-1], [150.0, 0.0, 0.0], [1.0e-4]])
+    kw = {"iterations": 10, "give_up_chi2_per_dof": 100.0}
+    both = fit_ballistic_batch([rocket, aircraft], np.stack([th_r, th_a]), 1e-4, SITE_ALT_M, **kw)
+    (alone,) = fit_ballistic_batch([rocket], th_r[None], 1e-4, SITE_ALT_M, **kw)
+    assert both[0] is not None and alone is not None and both[0].chi2_per_dof < 2.0
+    np.testing.assert_allclose(both[0].theta, alone.theta, rtol=0, atol=1e-9)
+    assert both[1] is None or both[1].chi2_per_dof > 4.0

@@ -76,6 +76,9 @@ class BallisticBook:
     max_rows: int = 120
     min_rows: int = 6
     max_chi2_per_dof: float = 4.0
+    give_up_chi2_per_dof: float = 100.0
+    """A fit still this far off at its third linearisation stops there (rejected): real rounds are
+    below 2 by then on the evaluation's shots, aircraft arcs in the hundreds."""
     warm_iterations: int = 2
     cold_iterations: int = 10
     origin_period_s: float = 1.0
@@ -133,6 +136,7 @@ class BallisticBook:
                 self.k_nominal,
                 self.site_alt_m,
                 iterations=iters,
+                give_up_chi2_per_dof=self.give_up_chi2_per_dof,
             )
             for i, fit in zip(group, fits, strict=True):
                 tid = int(track_ids[i])

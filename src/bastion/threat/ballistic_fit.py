@@ -168,95 +168,116 @@ def fit_ballistic_batch(
     k_rel_sigma: float = 1.0,
     iterations: int = 8,
     step_s: float = 2.0,
+    give_up_chi2_per_dof: float = math.inf,
 ) -> list[BallisticFit | None]:
     """Fit B tracks at once: measurement rows (history layout, oldest first, >= 4 each) and initial
     guesses `theta0` (B, 7) = [position, velocity, drag factor] at each track's latest measurement.
 
-    Iterates until every step is below 1 cm and 1 mm/s, or `iterations`. Returns one fit per track,
-    None where the normal equations are singular or the result is not finite.
+    A track stops iterating when every step is below 1 cm and 1 mm/s, when its state is no longer
+    finite (it diverged), or, from the third linearisation on, when its chi-square per degree of
+    freedom is above `give_up_chi2_per_dof` (not ballistic: an aircraft's arc sends Gauss-Newton
+    far off and each further iteration costs as much as a good track's); the batch stops when
+    every track has, or after `iterations`. The iterations run on the tracks still going only.
+    Returns one fit per track, None where the normal equations are singular or the result is not
+    finite.
     """
-    pad = _pad(rows_list)
+    full = _pad(rows_list)
     b = len(rows_list)
     theta = np.array(theta0, dtype=np.float64).reshape(b, 7)
     prior_sigma = max(k_rel_sigma * k_nominal, 1e-9)
+    n_res = 4 * full.offset.shape[1] + 1
     info = np.tile(np.eye(7), (b, 1, 1))
-    r0 = np.zeros((b, 1))
-    jac = np.zeros((b, 1, 7))
+    r0 = np.zeros((b, n_res))
+    jac = np.zeros((b, n_res, 7))
     step = np.zeros((b, 7))
-    for _ in range(iterations):
-        eps = np.tile(_EPS, (b, 1))
-        eps[:, 6] = 0.05 * np.maximum(theta[:, 6], 2e-6)
-        batch = np.repeat(theta[:, None, :], _Q, axis=1)
+    dof = np.maximum(full.use.sum(axis=(1, 2)) - 7, 1)
+    going = np.arange(b)
+    pad = full
+    for it in range(iterations):
+        th = theta[going]
+        eps = np.tile(_EPS, (going.size, 1))
+        eps[:, 6] = 0.05 * np.maximum(th[:, 6], 2e-6)
+        batch = np.repeat(th[:, None, :], _Q, axis=1)
         batch[:, 1:] += eps[:, :, None] * np.eye(7)[None]
-        flat = batch.reshape(b * _Q, 7)
-        p, v = _predict(flat[:, :6], flat[:, 6], pad, site_alt_m, step_s)
-        res = _residuals(p, v, pad)
-        r0 = np.concatenate([res[:, 0], ((theta[:, 6] - k_nominal) / prior_sigma)[:, None]], 1)
-        jac = np.zeros((b, r0.shape[1], 7))
-        jac[:, :-1] = np.swapaxes((res[:, 1:] - res[:, :1]) / eps[:, :, None], 1, 2)
-        jac[:, -1, 6] = 1.0 / prior_sigma
-        info = np.einsum("bmi,bmj->bij", jac, jac)
-        grad = np.einsum("bmi,bm->bi", jac, r0)
+        flat = batch.reshape(going.size * _Q, 7)
+        with np.errstate(all="ignore"):  # a diverging track's numbers overflow; it stops below
+            p, v = _predict(flat[:, :6], flat[:, 6], pad, site_alt_m, step_s)
+            res = _residuals(p, v, pad)
+            r = np.concatenate([res[:, 0], ((th[:, 6] - k_nominal) / prior_sigma)[:, None]], 1)
+            j = np.zeros((going.size, n_res, 7))
+            j[:, :-1] = np.swapaxes((res[:, 1:] - res[:, :1]) / eps[:, :, None], 1, 2)
+        j[:, -1, 6] = 1.0 / prior_sigma
+        ok = np.isfinite(r).all(axis=1) & np.isfinite(j).all(axis=(1, 2))
+        r, j = np.where(ok[:, None], r, 0.0), np.where(ok[:, None, None], j, 0.0)
+        inf_ = np.einsum("bmi,bmj->bij", j, j)
+        grad = np.einsum("bmi,bm->bi", j, r)
         try:
-            step = np.linalg.solve(info, -grad[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            return (
-                [None] * b
-                if b == 1
-                else [
-                    _one(
-                        rows_list, theta, i, k_nominal, site_alt_m, k_rel_sigma, iterations, step_s
-                    )
-                    for i in range(b)
-                ]
-            )
-        theta = theta + step
-        theta[:, 6] = np.maximum(theta[:, 6], 0.0)
-        if np.all(np.abs(step[:, :3]) < 0.01) and np.all(np.abs(step[:, 3:6]) < 0.001):
+            st = np.linalg.solve(inf_, -grad[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # one singular track must not sink the others: each alone
+            if b == 1:
+                return [None]
+            args = (k_nominal, site_alt_m, k_rel_sigma, iterations, step_s, give_up_chi2_per_dof)
+            return [
+                fit_ballistic_batch([rows_list[i]], theta[i : i + 1], *args)[0] for i in range(b)
+            ]
+        r0[going], jac[going], info[going], step[going] = r, j, inf_, st
+        theta[going] = th + st
+        theta[going, 6] = np.maximum(theta[going, 6], 0.0)
+        theta[going[~ok]] = np.nan
+        small = np.all(np.abs(st[:, :3]) < 0.01, axis=1) & np.all(
+            np.abs(st[:, 3:6]) < 0.001, axis=1
+        )
+        done = small | ~ok | ~np.isfinite(theta[going]).all(axis=1)
+        if it >= 2:
+            done |= np.einsum("bm,bm->b", r, r) / dof[going] > give_up_chi2_per_dof
+        if done.all():
             break
+        if done.any():
+            going = going[~done]
+            pad = _take(full, going)
     # chi2 at the solution from the last linearisation: |r0 + J step|^2.
     r1 = r0 + np.einsum("bmi,bi->bm", jac, step)
     chi2 = np.einsum("bm,bm->b", r1, r1)
-    dof = np.maximum(pad.use.sum(axis=(1, 2)) - 7, 1)
     out: list[BallisticFit | None] = []
     for i in range(b):
+        if not np.isfinite(theta[i]).all():
+            out.append(None)
+            continue
         try:
             cov = np.linalg.inv(info[i])
         except np.linalg.LinAlgError:
             out.append(None)
             continue
-        if not (np.isfinite(theta[i]).all() and np.isfinite(cov).all()):
+        if not np.isfinite(cov).all():
             out.append(None)
             continue
         out.append(
             BallisticFit(
-                t_s=float(pad.t_ref[i]),
+                t_s=float(full.t_ref[i]),
                 position_m=theta[i, :3].copy(),
                 velocity_mps=theta[i, 3:6].copy(),
                 drag_factor_m2pkg=float(theta[i, 6]),
                 covariance=0.5 * (cov + cov.T),
                 chi2_per_dof=float(chi2[i] / dof[i]),
-                n_measurements=int(pad.n_rows[i]),
-                first_t_s=float(pad.first_t[i]),
+                n_measurements=int(full.n_rows[i]),
+                first_t_s=float(full.first_t[i]),
             )
         )
     return out
 
 
-def _one(
-    rows_list: Sequence[FloatArray],
-    theta: FloatArray,
-    i: int,
-    k_nominal: float,
-    site_alt_m: float,
-    k_rel_sigma: float,
-    iterations: int,
-    step_s: float,
-) -> BallisticFit | None:
-    """Refit track `i` alone (a batch solve failed: one singular track must not sink the others)."""
-    return fit_ballistic_batch(
-        [rows_list[i]], theta[i : i + 1], k_nominal, site_alt_m, k_rel_sigma, iterations, step_s
-    )[0]
+def _take(pad: _Padded, rows: NDArray[np.int64]) -> _Padded:
+    """The tracks `rows` of a padded batch (the padding width M is kept)."""
+    return _Padded(
+        t_ref=pad.t_ref[rows],
+        first_t=pad.first_t[rows],
+        offset=pad.offset[rows],
+        sensor=pad.sensor[rows],
+        z=pad.z[rows],
+        sigma=pad.sigma[rows],
+        use=pad.use[rows],
+        n_rows=pad.n_rows[rows],
+    )
 
 
 def fit_ballistic(
