@@ -4,12 +4,21 @@ the alert's life after track loss, and the ranked threat list."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from bastion.core.params import RadarParams, RocketTarget, ThreatParams, ZoneParams
+from bastion.core.params import (
+    RadarParams,
+    RocketTarget,
+    Target,
+    TargetKind,
+    ThreatParams,
+    WaypointTarget,
+    ZoneParams,
+)
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,
@@ -70,8 +79,14 @@ def _round(aim: tuple[float, float], seed_angle: float, dist: float = 6000.0) ->
     )
 
 
-def _fly(target: RocketTarget, seed: int, stop_s: float | None = None) -> tuple[list, dict]:
-    """Run the threat stage on one round seen by RADAR, the tracker replaced by the truth labels."""
+def _fly(
+    target: Target,
+    seed: int,
+    stop_s: float | None = None,
+    cls_at: Callable[[float], np.ndarray] = lambda t: ROCKET,
+) -> tuple[list, dict]:
+    """Run the threat stage on one round seen by RADAR, the tracker replaced by the truth labels;
+    `cls_at(t)` is the declared class at time t (rocket throughout by default)."""
     world = TruthWorld.build([target], 80.0, SITE_ALT_M, np.random.default_rng(0), 0.1)
     book = ThreatBook.create(
         replace(ThreatParams(), alert_margin_s=5.0), ZONES, SITE_ALT_M, terrain=None
@@ -89,7 +104,7 @@ def _fly(target: RocketTarget, seed: int, stop_s: float | None = None) -> tuple[
         if not alive[0] or math.isnan(first) or t - first < 0.3:
             continue
         x = np.concatenate([pos[0], vel[0]])[None]
-        events += book.step(t, np.array([1]), x, np.array([t]), HOSTILE, ROCKET)
+        events += book.step(t, np.array([1]), x, np.array([t]), HOSTILE, cls_at(t))
     info = {
         "first_s": first,
         "t_impact_s": t_imp,
@@ -148,6 +163,37 @@ def test_round_on_a_zone_warns_it_until_impact_plus_margin_even_after_track_loss
     assert book.step(t_clear - 0.5, ids, empty, np.zeros(0), none, none) == []
     cleared = _of(book.step(t_clear + 3.0, ids, empty, np.zeros(0), none, none), AlertCleared)
     assert chancery[0].alert_id in {c.alert_id for c in cleared} and not book.warn.active
+
+
+AIRCRAFT = np.array([THREAT_CLASSES.index(ThreatClass.AIRCRAFT)], dtype=np.int8)
+UNKNOWN = np.array([THREAT_CLASSES.index(ThreatClass.UNKNOWN)], dtype=np.int8)
+
+
+def test_a_track_declared_aircraft_gets_no_ballistic_prediction_a_rocket_still_does() -> None:
+    # An aircraft in level flight 11 km out, 120 m/s: over its first seconds the radar's angle noise
+    # (about 30 m across the beam) hides the missing 5-20 m of gravity drop, so a short ballistic
+    # arc fits its plots (the demo's C-130 before its ADS-B identification).
+    plane = WaypointTarget(
+        target_id="c130",
+        kind=TargetKind.AIRCRAFT,
+        hostile=False,
+        start_t_s=0.0,
+        waypoints_m=((11000.0, 0.0, 900.0), (9000.0, -300.0, 900.0)),
+        speed_mps=120.0,
+        rcs_m2=20.0,
+    )
+    unknown, _ = _fly(plane, seed=3, stop_s=8.0, cls_at=lambda t: UNKNOWN)
+    assert _of(unknown, ImpactPrediction), "the hazard: an unclassified aircraft fits an arc"
+    declared, _ = _fly(plane, seed=3, stop_s=8.0, cls_at=lambda t: AIRCRAFT)
+    assert not _of(declared, ImpactPrediction) and not _of(declared, OriginEstimate)
+    # A rocket is still fitted and warned while classed a rocket or not classed yet, and a fitted
+    # round keeps its fit if it is later declared an aircraft.
+    target = _round((10.0, -5.0), 2.0)
+    for cls_at in (lambda t: UNKNOWN, lambda t: ROCKET if t < 4.0 else AIRCRAFT):
+        events, info = _fly(target, seed=1, cls_at=cls_at)
+        preds = _of(events, ImpactPrediction)
+        assert preds and preds[-1].t_s > info["t_impact_s"] - 2.0
+        assert "chancery" in {a.zone for a in _of(events, Alert)}
 
 
 def test_ranked_threats_carry_a_reason_line() -> None:

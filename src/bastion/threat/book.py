@@ -1,8 +1,9 @@
 """The threat stage's state and step: who threatens which zone, when, and the resulting alerts.
 
 Per step, over the confirmed tracks:
-- ballistic candidates (not friendly or neutral, and classed rocket or at least
-  `ballistic_min_speed_mps` fast) get a ballistic fit on their own measurements (`BallisticBook`);
+- ballistic candidates (not friendly or neutral, not declared an aircraft by the classifier, and
+  classed rocket or at least `ballistic_min_speed_mps` fast) get a ballistic fit on their own
+  measurements (`BallisticBook`);
   an accepted fit gives the impact point, its covariance (ellipse at `impact_confidence` in the
   reports) and the time of impact. Its hit probability per zone (`hit.hit_probability`: the chance
   that it lands within `lethal_radius_m` of the zone) warns the zone once it has stayed at or above
@@ -10,7 +11,10 @@ Per step, over the confirmed tracks:
   `release_probability` for the warn book's release hold (hysteresis, so alerts do not flicker). A
   round that threatens no zone raises no alert, only its track and impact events;
 - a track whose ballistic fit is accepted stays a candidate (a mortar round slows to aircraft
-  speeds near its apogee) and is not warned on a straight-line path while its fit holds;
+  speeds near its apogee, and may then look like an aircraft) and is not warned on a straight-line
+  path while its fit holds. A track declared an aircraft (the classifier's declared class: most
+  probable at `ClassRules.declare_p` or more, with hysteresis) before any fit was accepted is not
+  a candidate: a young aircraft track's noisy velocity can otherwise fit a short ballistic arc;
 - other tracks identified hostile or suspect are extrapolated in a straight line over `horizon_s`
   (`closest_approach`); a zone is warned when the path passes within `warn_distance_m` of it;
 - a THREAT_RAISED event marks each change of the zone a track threatens most; IMPACT_PREDICTED and
@@ -62,6 +66,7 @@ _PASSIVE = np.array(
     ]
 )
 _ROCKET = THREAT_CLASSES.index(ThreatClass.ROCKET)
+_AIRCRAFT = THREAT_CLASSES.index(ThreatClass.AIRCRAFT)
 
 
 @dataclass(slots=True)
@@ -154,7 +159,8 @@ class ThreatBook:
         # mortar round can look like a 60 m/s aircraft there): no straight-line warnings for it.
         fitted = np.isin(ids, np.fromiter(self.ballistic.fits, np.int64))
         fast = (cls == _ROCKET) | (speed >= tp.ballistic_min_speed_mps) | fitted
-        candidate = ~passive & fast
+        aircraft = (cls == _AIRCRAFT) & ~fitted
+        candidate = ~passive & fast & ~aircraft
         cand = np.flatnonzero(candidate)
         pred = (
             self.ballistic.predict(ids[cand], x[cand], t_state[cand], self.history, t_s)
