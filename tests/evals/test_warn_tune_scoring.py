@@ -1,5 +1,5 @@
 """Scoring a warning rule on a hand-made trace: first warnings with a hold, the figures, the
-first-prediction ceiling and the calibration table."""
+first-prediction ceiling, the calibration table and the covariance consistency check."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from bastion.evals.warn_tune import (
     Trace,
+    consistency,
     first_prediction_ceiling,
     first_warnings,
     reliability,
@@ -31,11 +32,12 @@ def _trace() -> tuple[Trace, np.ndarray]:
         t_s=t,
         round_idx=rnd,
         track_id=tid,
-        mean_en_m=np.zeros((n, 2)),
+        mean_en_m=np.where((rnd == 0)[:, None], [1.0, 0.0], [0.0, 0.0]),
         cov_en_m2=np.repeat(np.eye(2)[None], n, axis=0),
         t_impact_s=np.where(rnd == 0, 10.0, 20.0),
         impact_t_s=np.array([10.0, 20.0]),
         first_det_t_s=np.array([0.0, 0.0]),
+        impact_en_m=np.array([[0.0, 0.0], [0.0, 2.0]]),
         at_risk=np.array([[True, False], [False, False]]),
     )
     return tr, p
@@ -61,3 +63,13 @@ def test_ceiling_and_calibration() -> None:
     lo_bin, hi_bin = rows
     assert lo_bin[2] == 5 and lo_bin[4] == pytest.approx(2 / 5)  # 0.3, 0.35 at risk; 3 x 0.3 not
     assert hi_bin[2] == 1 and hi_bin[4] == 1.0  # the 0.9 on round 0 (1.0 comes after impact)
+
+
+def test_consistency_of_the_impact_covariance_by_age() -> None:
+    tr, _ = _trace()
+    # Round 0's predictions (1-2.5 s after detection) miss by 1 sigma, round 1's (3-6 s) by 2;
+    # the prediction after round 1's impact does not count.
+    early, late = consistency(tr, (0.0, 3.0, 30.0))
+    assert early[:3] == (0.0, 3.0, 4) and early[3] == early[4] == pytest.approx(1.0)
+    assert late[2] == 4 and late[3] == late[4] == pytest.approx(4.0)
+    assert early[5] == late[5] == pytest.approx(1.0)  # unit covariance: 1 m spread

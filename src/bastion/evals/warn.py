@@ -2,7 +2,8 @@
 
 Rounds are fired in groups (`warn_setup`): each group is one simulated run through the whole pipeline
 (radar, tracker, identification, threat and warning stages), so confirmation and classification
-delays count against the warning. Per round, from the truth:
+delays count against the warning. The tracker's first gate is set for the fastest round
+(`warn_setup.TRACKER`), as a counter-rocket site would set it. Per round, from the truth:
 
 - zones at risk: zones within the lethal radius (`ThreatParams.lethal_radius_m`) of the true impact;
 - warning time ratio, per (round, zone at risk): (impact - first alert on that zone) over (impact -
@@ -73,6 +74,8 @@ class RoundResult:
     warned_t_s: dict[str, float]
     impact_error_5s_m: float
     origin_error_m: float
+    impact_en_m: tuple[float, float] = (math.nan, math.nan)
+    """The true impact point (east, north), site ENU m."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,6 +239,7 @@ def _score(
                 at_risk=at_risk,
                 warned_t_s=warned,
                 impact_error_5s_m=err5,
+                impact_en_m=(float(impact[0]), float(impact[1])),
                 origin_error_m=org_err,
             )
         )

@@ -36,6 +36,7 @@ from bastion.core.params import (
     Target,
     TargetKind,
     ThreatParams,
+    TrackerParams,
     WaypointTarget,
     ZoneParams,
 )
@@ -46,6 +47,11 @@ from bastion.threat.terrain import Ground
 ROUNDS_PER_GROUP = 20
 GROUP_WINDOW_S = 60.0
 """Rounds of a group are launched at uniform random times in [5, 5 + this] s."""
+TRACKER = TrackerParams(init_speed_sigma_mps=400.0)
+"""The base's tracker (otherwise the defaults): a new track's velocity sigma per axis is above the
+fastest round's speed (122 mm, 690 m/s) over sqrt(3), as docs/tracking.md advises. With the default
+100 m/s a fast rocket's second plot falls outside a new track's first gate, so every plot starts
+another tentative track and the round can go unconfirmed for up to ten seconds."""
 SITE = Site(name="FOB Bastion (evaluation)", lat_rad=math.radians(33.8), lon_rad=math.radians(42.4))
 
 
@@ -241,5 +247,6 @@ def scenario(
         targets=tuple(targets),
         zones=ZONES,
         adsb=None,
+        tracker=TRACKER,
         threat=threat,
     )

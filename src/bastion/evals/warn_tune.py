@@ -90,8 +90,8 @@ class Trace:
 
     Rows: step time `t_s` (R,) s, round index `round_idx` (R,), `track_id` (R,), impact `mean_en_m` (R, 2) and
     `cov_en_m2` (R, 2, 2) site ENU m, predicted impact time `t_impact_s` (R,) s. Rounds: true impact
-    time `impact_t_s` (K,) s, first detection `first_det_t_s` (K,) s, `at_risk` (K, Z) zones within
-    the lethal radius of the true impact."""
+    time `impact_t_s` (K,) s, first detection `first_det_t_s` (K,) s, true impact point
+    `impact_en_m` (K, 2) m, `at_risk` (K, Z) zones within the lethal radius of the true impact."""
 
     t_s: FloatArray
     round_idx: NDArray[np.int64]
@@ -101,6 +101,7 @@ class Trace:
     t_impact_s: FloatArray
     impact_t_s: FloatArray
     first_det_t_s: FloatArray
+    impact_en_m: FloatArray
     at_risk: NDArray[np.bool_]
 
 
@@ -121,6 +122,7 @@ def traced_group(
         t_impact_s=a[:, 7],
         impact_t_s=np.array([r.impact_t_s for r in res.rounds]),
         first_det_t_s=np.array([r.first_detection_t_s for r in res.rounds]),
+        impact_en_m=np.array([r.impact_en_m for r in res.rounds], dtype=np.float64).reshape(-1, 2),
         at_risk=np.array([[n in r.at_risk for n in names] for r in res.rounds], dtype=bool).reshape(
             -1, len(ZONES)
         ),
@@ -238,6 +240,7 @@ def merge(traces: Sequence[Trace]) -> Trace:
         t_impact_s=cat("t_impact_s"),
         impact_t_s=cat("impact_t_s"),
         first_det_t_s=cat("first_det_t_s"),
+        impact_en_m=cat("impact_en_m").reshape(-1, 2),
         at_risk=np.concatenate([t.at_risk for t in traces]).reshape(-1, len(ZONES)),
     )
 
@@ -279,3 +282,36 @@ def first_prediction_ceiling(tr: Trace) -> tuple[float, float]:
     if not at_risk.size:
         return math.nan, math.nan
     return float(np.median(at_risk)), float((at_risk < 0.9).mean())
+
+
+def consistency(
+    tr: Trace, edges_s: Sequence[float] = (0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
+) -> list[tuple[float, float, int, float, float, float]]:
+    """Is the predicted impact covariance honest? Over every prediction made in [lo, hi) s after
+    its round's first detection: (lo, hi, count, mean and median squared Mahalanobis distance of
+    the true impact from the predicted one, median 1-sigma spread sqrt(sqrt(det cov)) m). For a
+    consistent 2-D estimate the mean is 2 and the median 2 ln 2 = 1.39; larger means over-confident,
+    smaller cautious. Unlike `reliability`, this does not depend on where the rounds were aimed."""
+    age = tr.t_s - tr.first_det_t_s[tr.round_idx]
+    err = tr.impact_en_m[tr.round_idx] - tr.mean_en_m
+    good = np.isfinite(err).all(axis=1) & (tr.t_s < tr.impact_t_s[tr.round_idx])
+    d2 = np.full(age.size, np.nan)
+    d2[good] = np.einsum(
+        "ri,ri->r", err[good], np.linalg.solve(tr.cov_en_m2[good], err[good][..., None])[..., 0]
+    )
+    spread = np.sqrt(np.sqrt(np.clip(np.linalg.det(tr.cov_en_m2), 0.0, None)))
+    out = []
+    for lo, hi in itertools.pairwise(edges_s):
+        m = good & (age >= lo) & (age < hi)
+        n = int(m.sum())
+        out.append(
+            (
+                lo,
+                hi,
+                n,
+                float(d2[m].mean()) if n else math.nan,
+                float(np.median(d2[m])) if n else math.nan,
+                float(np.median(spread[m])) if n else math.nan,
+            )
+        )
+    return out
