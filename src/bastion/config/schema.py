@@ -473,10 +473,10 @@ class ThreatSpec(Spec):
         default=50.0, description="A round within this of a zone hits it, metres."
     )
     warn_probability: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
-        default=0.2, description="Hit probability at which a rocket or mortar warns a zone."
+        default=0.225, description="Hit probability at which a rocket or mortar warns a zone."
     )
     warn_hold_s: NonNegative = Field(
-        default=0.0, description="Hit probability held this long before warning, seconds."
+        default=0.1, description="Hit probability held this long before warning, seconds."
     )
     release_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = Field(
         default=0.05, description="Hit probability below which a rocket alert may be released."

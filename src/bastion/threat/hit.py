@@ -8,7 +8,8 @@ true impact is within `lethal_radius_m` of the zone, which is the evaluation's "
 The distribution is a Gaussian N(mean, s^2 cov). `sigma_scale` s widens (s > 1) or narrows it; the
 threat stage uses s = 1: on the tuning runs (benchmarks/results/warn-tuning.md) s = 0.7 and 1.3 only
 moved along the same warning-time / precision trade-off, and the unscented covariance proved
-cautious rather than over-confident (zones given 10-50% were hit more often than that).
+consistent (the true impact's squared Mahalanobis distance averages about 2); zones given 10-50%
+were hit more often than that because half the rounds were aimed inside a zone.
 The integral is a fixed equal-weight quadrature: `n` points of the standard 2-D normal built from a
 Fibonacci (golden-ratio) lattice on the unit square, ``u_i = ((i + 1/2) / n, frac(i / phi))`` (a
 rank-1 lattice rule: Niederreiter 1992, "Random Number Generation and Quasi-Monte Carlo Methods",
