@@ -143,8 +143,13 @@ def write_markdown(args: argparse.Namespace, r: dict) -> None:  # type: ignore[t
         )
     lines += [
         "",
-        f"No loss up to {r['no_loss_up_to_plots_per_s']:,} plots/s; loss from "
-        f"{r['loss_from_plots_per_s'] or 'none of the rates tried'} plots/s. Loss is every "
+        f"No loss up to {r['no_loss_up_to_plots_per_s']:,} plots/s; "
+        + (
+            f"loss from {r['loss_from_plots_per_s']:,} plots/s. "
+            if r["loss_from_plots_per_s"]
+            else "no loss at any rate tried. "
+        )
+        + "Loss is every "
         "missing sequence number, every datagram the service's queues dropped, every kernel drop "
         "and every shed plot. Keeps up: every plot decoded within 0.5 s of the last send (a "
         "service that falls behind holds the backlog in the kernel's receive buffer, 4 MiB, and its "
