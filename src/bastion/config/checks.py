@@ -21,8 +21,8 @@ from bastion.config.schema import (
     RocketSpec,
     ScenarioSpec,
     TargetSpec,
-    ZoneSpec,
 )
+from bastion.config.schema_defence import ZoneSpec
 from bastion.config.terrain import check_terrain
 from bastion.core.ballistics import drag_factor_m2pkg, propagate_to_ground
 

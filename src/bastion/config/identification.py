@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bastion.config.schema import IdentificationSpec, RemoteIdSpec
+from bastion.config.schema_identification import IdentificationSpec, RemoteIdSpec
 from bastion.core.identification import (
     FlightPlan,
     FriendlyAircraft,

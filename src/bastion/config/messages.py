@@ -21,8 +21,8 @@ from bastion.config.schema import (
     EFFECTOR_KINDS,
     SENSOR_KINDS,
     TARGET_KINDS,
-    show_value,
 )
+from bastion.config.spec_types import show_value
 from bastion.core.errors import ConfigError
 from bastion.core.records import ThreatClass
 

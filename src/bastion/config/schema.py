@@ -11,22 +11,35 @@ objects in `bastion.config.loader`. Defaults of the optional sections equal the 
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
+from pydantic import Field
+
+from bastion.config.schema_defence import EffectorSpec, NoFireZoneSpec, RoeSectorSpec, ZoneSpec
+from bastion.config.schema_identification import (
+    FlightPlanSpec,
+    FriendlyAircraftSpec,
+    FriendlyDroneSpec,
+    IdentificationSpec,
+    IdentityRulesSpec,
+    RemoteIdSpec,
 )
-from pydantic_core import PydanticCustomError
-
-from bastion.core.records import ThreatClass
+from bastion.config.schema_stages import EngageSpec, OperatorSpec, ThreatSpec, TrackerSpec
+from bastion.config.spec_types import (
+    Callsign,
+    Icao,
+    NonNegative,
+    Number,
+    Position,
+    Positive,
+    Probability,
+    RemoteIdSerial,
+    Spec,
+    Text,
+    Vertex,
+    Whole,
+)
 
 TARGET_KINDS = ("fixed_wing", "multirotor", "aircraft", "rocket", "bird_flock")
 """Values of `targets[i].kind`."""
@@ -37,126 +50,6 @@ EFFECTOR_KINDS = ("gun", "ad_gun", "interceptor", "jammer", "interceptor_drone")
 DEFAULT_DIVE_ANGLE_DEG = math.degrees(0.5)
 """Terminal dive angle below the horizontal (degrees) when a fixed-wing target gives none: the core's
 0.5 rad (about 28.6 degrees)."""
-
-
-def show_value(value: object) -> str:
-    """A short, YAML-flavoured rendering of an input value for an error message."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, dict):
-        return "a mapping"
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def suggest_field(key: object, known: list[str]) -> str:
-    """The message for an unknown field: the nearest known name (difflib), or the known names."""
-    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-    if close:
-        return f"unknown field; did you mean {close[0]!r}?"
-    return "unknown field; expected one of: " + ", ".join(known)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _reject_bool(value: object) -> object:
-    """Lax pydantic would read `true` as 1.0; a boolean where a number belongs is a mistake."""
-    if isinstance(value, bool):
-        raise PydanticCustomError("not_number", "expected a number")
-    return value
-
-
-def _probability(value: float) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise PydanticCustomError(
-            "bastion", "expected a probability in [0, 1], got {got}", {"got": show_value(value)}
-        )
-    return value
-
-
-def _vector(names: tuple[str, ...]) -> BeforeValidator:
-    layout = "[" + ", ".join(names) + "]"
-
-    def check(value: object) -> tuple[float, ...]:
-        if isinstance(value, list | tuple) and len(value) == len(names):
-            items = list(value)
-            if all(_is_number(v) and math.isfinite(v) for v in items):
-                return tuple(float(v) for v in items)
-        raise PydanticCustomError(
-            "bastion", "expected " + layout + " in metres, got {got}", {"got": show_value(value)}
-        )
-
-    return BeforeValidator(check)
-
-
-def _icao(value: object) -> object:
-    if isinstance(value, str) and re.fullmatch(r"[0-9A-Fa-f]{6}", value):
-        return value.upper()
-    if value == "":
-        return value
-    raise PydanticCustomError(
-        "bastion",
-        "expected a 24-bit ICAO address as 6 hex digits in quotes (e.g. 'AE1234'), got {got}",
-        {"got": show_value(value)},
-    )
-
-
-def _callsign(value: object) -> object:
-    if isinstance(value, str) and re.fullmatch(r"[A-Z0-9 ]{0,8}", value):
-        return value
-    raise PydanticCustomError(
-        "bastion",
-        "expected a callsign of up to 8 characters A-Z, 0-9 or space, got {got}",
-        {"got": show_value(value)},
-    )
-
-
-def _remote_id_serial(value: object) -> object:
-    if isinstance(value, str) and re.fullmatch(r"[\x21-\x7e]{0,20}", value):
-        return value
-    raise PydanticCustomError(
-        "bastion",
-        "expected a Remote ID serial of up to 20 printable characters without spaces, got {got}",
-        {"got": show_value(value)},
-    )
-
-
-Number = Annotated[float, BeforeValidator(_reject_bool)]
-Whole = Annotated[int, BeforeValidator(_reject_bool)]
-Positive = Annotated[Number, Field(gt=0.0)]
-NonNegative = Annotated[Number, Field(ge=0.0)]
-Probability = Annotated[Number, AfterValidator(_probability)]
-Text = Annotated[str, Field(min_length=1)]
-Position = Annotated[tuple[float, float, float], _vector(("east_m", "north_m", "up_m"))]
-Vertex = Annotated[tuple[float, float], _vector(("east_m", "north_m"))]
-Icao = Annotated[str, BeforeValidator(_icao)]
-Callsign = Annotated[str, BeforeValidator(_callsign)]
-RemoteIdSerial = Annotated[str, BeforeValidator(_remote_id_serial)]
-"""A Remote ID UAS ID: up to 20 printable ASCII characters, no spaces (ASTM F3411 Basic ID)."""
-
-
-class Spec(BaseModel):
-    """Base of every scenario model: frozen, finite numbers, unknown fields rejected with a hint."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = list(cls.model_fields)
-            for key in data:
-                if key not in cls.model_fields:
-                    raise PydanticCustomError(
-                        "unknown_field",
-                        "{message}",
-                        {"field": str(key), "message": suggest_field(key, known)},
-                    )
-        return data
 
 
 class SiteSpec(Spec):
@@ -299,275 +192,6 @@ TargetSpec = Annotated[
     FixedWingSpec | MultirotorSpec | AircraftSpec | RocketSpec | BirdFlockSpec,
     Field(discriminator="kind"),
 ]
-
-
-class ZoneSpec(Spec):
-    """A defended zone: a simple polygon in site ENU metres, with the people in it."""
-
-    name: Text = Field(description="Zone name, unique among zones.")
-    polygon_m: list[Vertex] = Field(description="Outline vertices [east_m, north_m], >= 3.")
-    population: Annotated[Whole, Field(ge=0)] = Field(default=0, description="People in it.")
-    value: NonNegative = Field(default=1.0, description="Relative value (dimensionless).")
-
-
-class EffectorSpec(Spec):
-    """A modelled effector (never driven): envelope, reaction, time of flight, Pk, magazine."""
-
-    kind: Literal["gun", "ad_gun", "interceptor", "jammer", "interceptor_drone"] = Field(
-        description="Effector kind."
-    )
-    name: Text = Field(description="Effector name, unique among effectors.")
-    position_m: Position = Field(description="Position, site ENU metres.")
-    min_range_m: NonNegative = Field(default=0.0, description="Minimum engagement range, m.")
-    max_range_m: Positive = Field(description="Maximum engagement range, metres.")
-    max_alt_m: Positive = Field(description="Maximum engagement height (site ENU up), metres.")
-    reaction_s: NonNegative = Field(description="Time from authorisation to firing, seconds.")
-    projectile_speed_mps: Positive = Field(description="Mean projectile speed, m/s.")
-    pk: Annotated[dict[ThreatClass, Probability], Field(min_length=1)] = Field(
-        description="Probability of kill per engagement, by threat class."
-    )
-    magazine: Annotated[Whole, Field(ge=0)] = Field(description="Engagements available.")
-    min_alt_m: NonNegative = Field(default=0.0, description="Lowest intercept height, metres.")
-    sector_from_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
-        default=0.0, description="Sector start bearing from the effector, degrees from north."
-    )
-    sector_to_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
-        default=360.0, description="Sector end bearing, clockwise from the start, degrees."
-    )
-    slew_rate_degps: Positive | None = Field(
-        default=None, description="Slew rate, degrees per second; null: instant."
-    )
-    effect_delay_s: NonNegative = Field(default=0.0, description="Added to the time of flight.")
-    channels: Annotated[Whole, Field(ge=1)] = Field(default=1, description="Engagements at once.")
-    reloads: Annotated[Whole, Field(ge=0)] = Field(default=0, description="Spare loads.")
-    reload_s: NonNegative = Field(default=0.0, description="Time to reload a load, seconds.")
-    cost_per_shot_usd: NonNegative = Field(default=0.0, description="Cost of one shot, USD.")
-    debris_radius_m: NonNegative = Field(default=0.0, description="Debris fall radius, metres.")
-    miss_range_m: NonNegative = Field(default=0.0, description="Where a miss comes down, metres.")
-    weapons_state: Literal["hold", "tight", "free"] = Field(
-        default="tight", description="Default rule of engagement."
-    )
-
-
-class NoFireZoneSpec(Spec):
-    """An area where no predicted miss or debris may fall: a simple polygon in site ENU metres."""
-
-    name: Text = Field(description="Zone name, unique among no-fire zones.")
-    polygon_m: list[Vertex] = Field(description="Outline vertices [east_m, north_m], >= 3.")
-
-
-class RoeSectorSpec(Spec):
-    """A rules-of-engagement sector about the site origin and the weapons state inside it."""
-
-    name: Text = Field(description="Sector name, unique among sectors.")
-    state: Literal["hold", "tight", "free"] = Field(description="Weapons state in the sector.")
-    az_from_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
-        default=0.0, description="Start bearing from the site origin, degrees from north."
-    )
-    az_to_deg: Annotated[Number, Field(ge=-360.0, le=360.0)] = Field(
-        default=360.0, description="End bearing, clockwise from the start, degrees."
-    )
-    min_range_m: NonNegative = Field(default=0.0, description="Inner distance, metres.")
-    max_range_m: Positive | None = Field(default=None, description="Outer distance, metres.")
-    effectors: list[Text] = Field(default_factory=list, description="Effectors bound; [] all.")
-
-
-class EngageSpec(Spec):
-    """Engagement planning settings."""
-
-    solver: Literal["greedy", "optimal"] = Field(default="optimal", description="WTA solver.")
-    max_shooters: Annotated[Whole, Field(ge=1, le=4)] = Field(
-        default=1, description="Effectors per track per look."
-    )
-    decision_allowance_s: NonNegative = Field(default=5.0, description="Human decision time, s.")
-    jam_look_s: Positive = Field(default=15.0, description="Time to see a jammed drone turn, s.")
-    asset_buffer_m: NonNegative = Field(default=100.0, description="Intercept before this, m.")
-    path_step_s: Annotated[Positive, Field(le=2.0)] = Field(
-        default=0.25, description="Path and intercept sampling step, seconds."
-    )
-
-
-class OperatorSpec(Spec):
-    """The simulated human with engagement authority."""
-
-    name: Text = Field(default="operator-model", description="Operator name.")
-    role: Text = Field(default="engagement_authority", description="Operator role.")
-    delay_median_s: Positive = Field(default=4.0, description="Median decision time, seconds.")
-    delay_sigma: NonNegative = Field(default=0.3, description="Log-normal sigma of the delay.")
-    approve_probability: Probability = Field(default=1.0, description="P(approve a request).")
-
-
-class TrackerSpec(Spec):
-    """Tracker v1 settings."""
-
-    process_accel_mps2: Positive = Field(default=5.0, description="Process noise, m/s^2.")
-    gate_chi2: Positive = Field(default=16.0, description="Chi-square gate (dimensionless).")
-    confirm_m: Annotated[Whole, Field(ge=1)] = Field(default=3, description="M of M-of-N.")
-    confirm_n: Annotated[Whole, Field(ge=1)] = Field(default=4, description="N of M-of-N.")
-    delete_misses: Annotated[Whole, Field(ge=1)] = Field(default=4, description="Misses to drop.")
-    init_speed_sigma_mps: Positive = Field(default=100.0, description="New-track speed sigma, m/s.")
-    max_speed_mps: Positive = Field(default=1000.0, description="Fastest plausible track, m/s.")
-    oosm_lag_s: NonNegative = Field(
-        default=0.0, description="Latest a batch may arrive and still be fused (reprocessed), s."
-    )
-    filter: Literal["cv", "imm"] = Field(
-        default="cv", description="State filter: constant velocity or the four-model IMM."
-    )
-    radar_update: Literal["converted", "ekf", "ukf"] = Field(
-        default="converted", description="Radar update: converted position, EKF or UKF."
-    )
-    use_range_rate: bool = Field(
-        default=False, description="Update with radial velocity (EKF/UKF radar update only)."
-    )
-    association: Literal["gnn", "jpda"] = Field(
-        default="gnn", description="Association: global nearest neighbour or JPDA."
-    )
-    management: Literal["m_of_n", "score"] = Field(
-        default="m_of_n", description="Confirmation and deletion: M-of-N or track score."
-    )
-    pd: Annotated[Number, Field(gt=0.0, lt=1.0)] = Field(
-        default=0.9, description="Detection probability per look (JPDA, score)."
-    )
-    false_alarm_density_per_m3: Positive = Field(
-        default=1e-10, description="Clutter density, false detections per m^3 per look."
-    )
-    new_target_density_per_m3: Positive = Field(
-        default=1e-11, description="New-target detections per m^3 per look."
-    )
-    score_false_track_prob: Annotated[Number, Field(gt=0.0, lt=0.5)] = Field(
-        default=1e-5, description="Score: probability of confirming a false track."
-    )
-    score_true_track_loss_prob: Annotated[Number, Field(gt=0.0, lt=0.5)] = Field(
-        default=1e-3, description="Score: probability of deleting a true tentative track."
-    )
-    score_delete_drop: Positive = Field(
-        default=6.0, description="Score: drop below the peak that deletes a confirmed track."
-    )
-    history_points: Annotated[Whole, Field(ge=0, le=10_000)] = Field(
-        default=20, description="States kept per track for its recent path."
-    )
-    history_period_s: Positive = Field(
-        default=1.0, description="Least time between two history states of a track, s."
-    )
-    align_sensors: bool = Field(
-        default=False, description="Estimate and correct each radar's bias and time offset."
-    )
-
-
-class ThreatSpec(Spec):
-    """Threat evaluation and warning settings."""
-
-    horizon_s: Positive = Field(default=120.0, description="Path prediction horizon, seconds.")
-    step_s: Positive = Field(default=1.0, description="Path prediction step, seconds.")
-    warn_distance_m: NonNegative = Field(default=300.0, description="Warn within this, metres.")
-    alert_margin_s: NonNegative = Field(default=10.0, description="Alert margin, seconds.")
-    rocket_drag_factor_m2pkg: NonNegative = Field(
-        default=1.0e-4, description="Prior mean of a rocket's drag factor Cd*A/(2*mass), m^2/kg."
-    )
-    adsb_gate_m: Positive = Field(default=300.0, description="ADS-B correlation gate, metres.")
-    request_expiry_s: Positive = Field(default=30.0, description="Request lifetime, seconds.")
-    impact_confidence: Annotated[Number, Field(gt=0.0, lt=1.0)] = Field(
-        default=0.99, description="Probability held by the impact ellipse tested against zones."
-    )
-    lethal_radius_m: NonNegative = Field(
-        default=50.0, description="A round within this of a zone hits it, metres."
-    )
-    warn_probability: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
-        default=0.225, description="Hit probability at which a rocket or mortar warns a zone."
-    )
-    warn_hold_s: NonNegative = Field(
-        default=0.1, description="Hit probability held this long before warning, seconds."
-    )
-    release_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = Field(
-        default=0.05, description="Hit probability below which a rocket alert may be released."
-    )
-    ballistic_min_speed_mps: Positive = Field(
-        default=80.0, description="Non-friendly tracks this fast are tried as ballistic, m/s."
-    )
-    rank_top_n: Annotated[Whole, Field(ge=1)] = Field(
-        default=10, description="Entries of the ranked threat list."
-    )
-
-
-class RemoteIdSpec(Spec):
-    """A Remote ID receiver at the site; absent means the scenario has none."""
-
-    period_s: Positive = Field(default=1.0, description="Time between a drone's reports, s.")
-    sigma_position_m: NonNegative = Field(
-        default=5.0, description="Reported position noise (1 sigma), metres."
-    )
-
-
-Identity = Literal["friend", "assumed_friend", "neutral", "unknown", "suspect", "hostile"]
-
-
-class FriendlyAircraftSpec(Spec):
-    """A friendly aircraft in the register."""
-
-    icao: Icao = Field(description="24-bit ICAO address, 6 hex digits in quotes.")
-    callsign: Callsign = Field(default="", description="Callsign, for people.")
-    name: str = Field(default="", description="Name, for people.")
-
-
-class FriendlyDroneSpec(Spec):
-    """A friendly drone in the register."""
-
-    serial: RemoteIdSerial = Field(description="Remote ID serial (UAS ID).")
-    name: str = Field(default="", description="Name, for people.")
-
-
-class FlightPlanSpec(Spec):
-    """A friendly drone flight: corridor, height band, departure and expected-return windows."""
-
-    name: Text = Field(description="Plan name, unique among plans.")
-    threat_class: Literal["fixed_wing", "multirotor", "aircraft"] = Field(
-        description="Class of the drone(s) flying it."
-    )
-    corridor_m: Annotated[list[Vertex], Field(min_length=1)] = Field(
-        description="Corridor centre line, vertices [east_m, north_m]."
-    )
-    half_width_m: Positive = Field(description="Corridor half-width, metres.")
-    windows_s: Annotated[list[tuple[NonNegative, NonNegative]], Field(min_length=1)] = Field(
-        description="Windows [start_s, end_s] (run seconds): departure, expected return."
-    )
-    min_alt_m: Number = Field(default=0.0, description="Lowest height in the corridor, m (up).")
-    max_alt_m: Number = Field(default=1.0e5, description="Highest height in the corridor, m (up).")
-    ident: str = Field(default="", description="Remote ID serial or ICAO it carries, if any.")
-    count: Annotated[Whole, Field(ge=1)] = Field(default=1, description="Drones on this plan.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> FlightPlanSpec:
-        for lo, hi in self.windows_s:
-            if lo > hi:
-                raise PydanticCustomError(
-                    "bastion",
-                    "windows_s: each window is [start_s, end_s] with start_s <= end_s, got {got}",
-                    {"got": show_value([lo, hi])},
-                )
-        if self.min_alt_m >= self.max_alt_m:
-            raise PydanticCustomError("bastion", "min_alt_m must be below max_alt_m")
-        return self
-
-
-class IdentityRulesSpec(Spec):
-    """The site's identity policy (docs/identification.md)."""
-
-    drone_without_id: Identity = Field(default="hostile", description="Drone, no ID, no plan.")
-    aircraft_without_id: Identity = Field(default="unknown", description="Aircraft, no ID.")
-    unregistered_adsb: Identity = Field(default="neutral", description="ADS-B, not registered.")
-    unregistered_remote_id: Identity = Field(
-        default="suspect", description="Remote ID, not registered."
-    )
-    grace_s: NonNegative = Field(default=3.0, description="Wait for a cooperative ID, seconds.")
-
-
-class IdentificationSpec(Spec):
-    """The friendly register, flight plans and identity rules."""
-
-    friendly_aircraft: list[FriendlyAircraftSpec] = Field(default_factory=list)
-    friendly_drones: list[FriendlyDroneSpec] = Field(default_factory=list)
-    flight_plans: list[FlightPlanSpec] = Field(default_factory=list)
-    rules: IdentityRulesSpec = Field(default_factory=IdentityRulesSpec)
 
 
 class TerrainSpec(Spec):

@@ -1,0 +1,126 @@
+"""Scenario models of the pipeline stages' settings: engagement, the operator model, tracker, threat."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from bastion.config.spec_types import NonNegative, Number, Positive, Probability, Spec, Text, Whole
+
+
+class EngageSpec(Spec):
+    """Engagement planning settings."""
+
+    solver: Literal["greedy", "optimal"] = Field(default="optimal", description="WTA solver.")
+    max_shooters: Annotated[Whole, Field(ge=1, le=4)] = Field(
+        default=1, description="Effectors per track per look."
+    )
+    decision_allowance_s: NonNegative = Field(default=5.0, description="Human decision time, s.")
+    jam_look_s: Positive = Field(default=15.0, description="Time to see a jammed drone turn, s.")
+    asset_buffer_m: NonNegative = Field(default=100.0, description="Intercept before this, m.")
+    path_step_s: Annotated[Positive, Field(le=2.0)] = Field(
+        default=0.25, description="Path and intercept sampling step, seconds."
+    )
+
+
+class OperatorSpec(Spec):
+    """The simulated human with engagement authority."""
+
+    name: Text = Field(default="operator-model", description="Operator name.")
+    role: Text = Field(default="engagement_authority", description="Operator role.")
+    delay_median_s: Positive = Field(default=4.0, description="Median decision time, seconds.")
+    delay_sigma: NonNegative = Field(default=0.3, description="Log-normal sigma of the delay.")
+    approve_probability: Probability = Field(default=1.0, description="P(approve a request).")
+
+
+class TrackerSpec(Spec):
+    """Tracker v1 settings."""
+
+    process_accel_mps2: Positive = Field(default=5.0, description="Process noise, m/s^2.")
+    gate_chi2: Positive = Field(default=16.0, description="Chi-square gate (dimensionless).")
+    confirm_m: Annotated[Whole, Field(ge=1)] = Field(default=3, description="M of M-of-N.")
+    confirm_n: Annotated[Whole, Field(ge=1)] = Field(default=4, description="N of M-of-N.")
+    delete_misses: Annotated[Whole, Field(ge=1)] = Field(default=4, description="Misses to drop.")
+    init_speed_sigma_mps: Positive = Field(default=100.0, description="New-track speed sigma, m/s.")
+    max_speed_mps: Positive = Field(default=1000.0, description="Fastest plausible track, m/s.")
+    oosm_lag_s: NonNegative = Field(
+        default=0.0, description="Latest a batch may arrive and still be fused (reprocessed), s."
+    )
+    filter: Literal["cv", "imm"] = Field(
+        default="cv", description="State filter: constant velocity or the four-model IMM."
+    )
+    radar_update: Literal["converted", "ekf", "ukf"] = Field(
+        default="converted", description="Radar update: converted position, EKF or UKF."
+    )
+    use_range_rate: bool = Field(
+        default=False, description="Update with radial velocity (EKF/UKF radar update only)."
+    )
+    association: Literal["gnn", "jpda"] = Field(
+        default="gnn", description="Association: global nearest neighbour or JPDA."
+    )
+    management: Literal["m_of_n", "score"] = Field(
+        default="m_of_n", description="Confirmation and deletion: M-of-N or track score."
+    )
+    pd: Annotated[Number, Field(gt=0.0, lt=1.0)] = Field(
+        default=0.9, description="Detection probability per look (JPDA, score)."
+    )
+    false_alarm_density_per_m3: Positive = Field(
+        default=1e-10, description="Clutter density, false detections per m^3 per look."
+    )
+    new_target_density_per_m3: Positive = Field(
+        default=1e-11, description="New-target detections per m^3 per look."
+    )
+    score_false_track_prob: Annotated[Number, Field(gt=0.0, lt=0.5)] = Field(
+        default=1e-5, description="Score: probability of confirming a false track."
+    )
+    score_true_track_loss_prob: Annotated[Number, Field(gt=0.0, lt=0.5)] = Field(
+        default=1e-3, description="Score: probability of deleting a true tentative track."
+    )
+    score_delete_drop: Positive = Field(
+        default=6.0, description="Score: drop below the peak that deletes a confirmed track."
+    )
+    history_points: Annotated[Whole, Field(ge=0, le=10_000)] = Field(
+        default=20, description="States kept per track for its recent path."
+    )
+    history_period_s: Positive = Field(
+        default=1.0, description="Least time between two history states of a track, s."
+    )
+    align_sensors: bool = Field(
+        default=False, description="Estimate and correct each radar's bias and time offset."
+    )
+
+
+class ThreatSpec(Spec):
+    """Threat evaluation and warning settings."""
+
+    horizon_s: Positive = Field(default=120.0, description="Path prediction horizon, seconds.")
+    step_s: Positive = Field(default=1.0, description="Path prediction step, seconds.")
+    warn_distance_m: NonNegative = Field(default=300.0, description="Warn within this, metres.")
+    alert_margin_s: NonNegative = Field(default=10.0, description="Alert margin, seconds.")
+    rocket_drag_factor_m2pkg: NonNegative = Field(
+        default=1.0e-4, description="Prior mean of a rocket's drag factor Cd*A/(2*mass), m^2/kg."
+    )
+    adsb_gate_m: Positive = Field(default=300.0, description="ADS-B correlation gate, metres.")
+    request_expiry_s: Positive = Field(default=30.0, description="Request lifetime, seconds.")
+    impact_confidence: Annotated[Number, Field(gt=0.0, lt=1.0)] = Field(
+        default=0.99, description="Probability held by the impact ellipse tested against zones."
+    )
+    lethal_radius_m: NonNegative = Field(
+        default=50.0, description="A round within this of a zone hits it, metres."
+    )
+    warn_probability: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
+        default=0.225, description="Hit probability at which a rocket or mortar warns a zone."
+    )
+    warn_hold_s: NonNegative = Field(
+        default=0.1, description="Hit probability held this long before warning, seconds."
+    )
+    release_probability: Annotated[Number, Field(ge=0.0, lt=1.0)] = Field(
+        default=0.05, description="Hit probability below which a rocket alert may be released."
+    )
+    ballistic_min_speed_mps: Positive = Field(
+        default=80.0, description="Non-friendly tracks this fast are tried as ballistic, m/s."
+    )
+    rank_top_n: Annotated[Whole, Field(ge=1)] = Field(
+        default=10, description="Entries of the ranked threat list."
+    )
