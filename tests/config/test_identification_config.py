@@ -9,7 +9,7 @@ import yaml
 
 from bastion.config import load_scenario, parse_scenario
 from bastion.core.errors import ConfigError
-from bastion.core.identification import IdentificationParams, IdentityRules
+from bastion.core.identification import IdentificationParams, IdentityRules, SpoofParams
 from bastion.core.params import WaypointTarget
 from bastion.core.records import Affiliation, ThreatClass
 
@@ -51,6 +51,14 @@ def test_site_rules_are_read() -> None:
     assert rules.grace_s == 5.0
 
 
+def test_spoof_thresholds_are_read_and_default_to_the_core() -> None:
+    data = yaml.safe_load(RETURNING.read_text(encoding="utf-8"))
+    assert load_scenario(RETURNING).params.identification.spoof == SpoofParams()
+    data["identification"]["spoof"] = {"position_gate_m": 150.0, "confirm_reports": 3}
+    spoof = parse_scenario(yaml.safe_dump(data)).params.identification.spoof
+    assert spoof == SpoofParams(position_gate_m=150.0, confirm_reports=3)
+
+
 BAD = [
     (("identification", "flight_plans", 0, "windows_s"), [[300.0, 100.0]], "start_s <= end_s"),
     (("identification", "flight_plans", 0, "threat_class"), "bird", "fixed_wing"),
@@ -58,6 +66,8 @@ BAD = [
     (("identification", "friendly_aircraft"), [{"icao": "XYZ"}], "6 hex digits"),
     (("identification", "friendly_drones"), [{"serial": "has space"}], "without spaces"),
     (("identification", "rules"), {"drone_without_id": "shoot"}, "hostile"),
+    (("identification", "spoof"), {"confirm_reports": 0}, "whole number at least 1"),
+    (("identification", "spoof"), {"position_gate": 100.0}, "did you mean 'position_gate_m'"),
     (("identification", "flight_plan"), [], "did you mean 'flight_plans'"),
     (("targets", 0, "remote_id_serial"), "x" * 21, "up to 20 printable characters"),
 ]

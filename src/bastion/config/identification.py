@@ -9,13 +9,15 @@ from bastion.core.identification import (
     FriendlyDrone,
     IdentificationParams,
     IdentityRules,
+    SpoofParams,
 )
 from bastion.core.params import RemoteIdReceiverParams
 from bastion.core.records import Affiliation, ThreatClass
 
 
 def identification_params(spec: IdentificationSpec) -> IdentificationParams:
-    """The register, flight plans and rules (units already SI; ICAO upper-cased by the schema)."""
+    """The register, flight plans, rules and spoof thresholds (units already SI; ICAO upper-cased
+    by the schema)."""
     r = spec.rules
     return IdentificationParams(
         aircraft=tuple(
@@ -44,6 +46,7 @@ def identification_params(spec: IdentificationSpec) -> IdentificationParams:
             unregistered_remote_id=Affiliation(r.unregistered_remote_id),
             grace_s=r.grace_s,
         ),
+        spoof=SpoofParams(**spec.spoof.model_dump()),
     )
 
 

@@ -24,6 +24,7 @@ from bastion.config.schema_identification import (
     IdentificationSpec,
     IdentityRulesSpec,
     RemoteIdSpec,
+    SpoofSpec,
 )
 from bastion.config.schema_stages import EngageSpec, OperatorSpec, ThreatSpec, TrackerSpec
 from bastion.config.spec_types import (
@@ -255,6 +256,7 @@ ALL_SPECS: tuple[type[Spec], ...] = (
     FriendlyDroneSpec,
     FlightPlanSpec,
     IdentityRulesSpec,
+    SpoofSpec,
     IdentificationSpec,
 )
 """Every model of the schema (for documentation and drift tests)."""

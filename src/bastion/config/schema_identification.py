@@ -95,10 +95,27 @@ class IdentityRulesSpec(Spec):
     grace_s: NonNegative = Field(default=3.0, description="Wait for a cooperative ID, seconds.")
 
 
+class SpoofSpec(Spec):
+    """Thresholds of the cooperative-report spoof checks (docs/identification.md)."""
+
+    position_gate_m: Positive = Field(default=300.0, description="Report-to-track distance, m.")
+    velocity_gate_mps: Positive = Field(default=40.0, description="Report-to-track speed gap.")
+    confirm_reports: Annotated[Whole, Field(ge=1)] = Field(
+        default=2, description="Disagreeing reports in a row before a spoof is declared."
+    )
+    max_speed_adsb_mps: Positive = Field(default=400.0, description="Fastest ADS-B aircraft.")
+    max_speed_remote_id_mps: Positive = Field(default=100.0, description="Fastest Remote ID drone.")
+    jump_slack_m: NonNegative = Field(default=150.0, description="Slack on a position jump, m.")
+    two_places_max_dt_s: NonNegative = Field(
+        default=2.0, description="Reports this close in time are checked for two places, s."
+    )
+
+
 class IdentificationSpec(Spec):
-    """The friendly register, flight plans and identity rules."""
+    """The friendly register, flight plans, identity rules and spoof thresholds."""
 
     friendly_aircraft: list[FriendlyAircraftSpec] = Field(default_factory=list)
     friendly_drones: list[FriendlyDroneSpec] = Field(default_factory=list)
     flight_plans: list[FlightPlanSpec] = Field(default_factory=list)
     rules: IdentityRulesSpec = Field(default_factory=IdentityRulesSpec)
+    spoof: SpoofSpec = Field(default_factory=SpoofSpec)
