@@ -72,3 +72,18 @@ class ReplayBuffer:
         later = self._items[k:]
         del self._items[k:]
         return later
+
+
+def reused_ids(tb: TrackTable, first: IntArray, reuse_from: int) -> IntArray:
+    """Ids for tracks a replay starts from detections that started `first` the first time round:
+    that id when it was born at or after `reuse_from` (the roll-back point's next id) and is free,
+    else a fresh one from the table's counter."""
+    ok = (first >= reuse_from) & ~np.isin(first, tb.track_id)
+    _, first_seen = np.unique(first, return_index=True)
+    dup = np.ones(first.shape[0], dtype=bool)
+    dup[first_seen] = False
+    ok &= ~dup
+    out = first.copy()
+    n_fresh = int(np.count_nonzero(~ok))
+    out[~ok] = np.arange(tb.next_id, tb.next_id + n_fresh, dtype=np.int64)
+    return out

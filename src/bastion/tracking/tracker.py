@@ -36,11 +36,11 @@ from bastion.tracking import bearing_fusion, lifecycle
 from bastion.tracking.association import gnn_confirmed_first
 from bastion.tracking.coverage import Sensors
 from bastion.tracking.filters import PdaPairs, make_filter, radar_update_fn
-from bastion.tracking.gating import gate
+from bastion.tracking.gating import gate, speed_gate
 from bastion.tracking.jpda import free_detections, jpda, shared_scan_llr
 from bastion.tracking.measurement import canonical_order, converted_measurement
 from bastion.tracking.predictor import predict
-from bastion.tracking.replay import Processed, ReplayBuffer
+from bastion.tracking.replay import Processed, ReplayBuffer, reused_ids
 from bastion.tracking.score import initial_score, judge_score
 from bastion.tracking.step import EMPTY_IDS as _EMPTY_IDS
 from bastion.tracking.step import TrackerStep, rejected
@@ -52,36 +52,6 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 _RCS_FLOOR_M2 = 1e-6
-_LOG_2PI = math.log(2.0 * math.pi)
-
-
-def _speed_gate(
-    tb: TrackTable,
-    trk: IntArray,
-    det: IntArray,
-    d2: FloatArray,
-    z: FloatArray,
-    R: FloatArray,
-    t_s: float,
-    max_speed_mps: float,
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Drop pairs that would give a track started from a single detection a speed above
-    `max_speed_mps`: the distance from its first detection, less three sigmas of both
-    detections' position error, covered in the time since (the two-point initiation gate)."""
-    young = tb.n_updates.take(trk) == 1
-    if not young.any():
-        return trk, det, d2
-    t, d = trk[young], det[young]
-    gap = z.take(d, axis=0) - tb.x.take(t, axis=0)[:, :3]
-    slack = 3.0 * np.sqrt(np.trace(R.take(d, axis=0), axis1=1, axis2=2) * 2.0)
-    fast = np.sqrt(np.einsum("ij,ij->i", gap, gap)) - slack > max_speed_mps * (
-        t_s - tb.born_t_s.take(t)
-    )
-    if not fast.any():
-        return trk, det, d2
-    keep = np.ones(trk.shape[0], dtype=bool)
-    keep[np.flatnonzero(young)[fast]] = False
-    return trk[keep], det[keep], d2[keep]
 
 
 class Tracker:
@@ -311,7 +281,7 @@ class Tracker:
         loglik: FloatArray | None = None
         if n and m:
             trk, det, d2 = gate(tb.x[:, :3], tb.P[:, :3, :3], z, R, p.gate_chi2)
-            trk, det, d2 = _speed_gate(tb, trk, det, d2, z, R, t_s, p.max_speed_mps)
+            trk, det, d2 = speed_gate(tb, trk, det, d2, z, R, t_s, p.max_speed_mps)
         else:
             trk = det = _EMPTY_IDS
             d2 = np.zeros(0)
@@ -384,7 +354,7 @@ class Tracker:
                 t_s=t_s,
                 rcs_log=np.log10(np.maximum(rcs[free], _RCS_FLOOR_M2)),
                 range_rate_mps=rr[free],
-                ids=None if reuse is None else self._reused_ids(reuse[order[free]]),
+                ids=None if reuse is None else reused_ids(tb, reuse[order[free]], self._reuse_from),
             )
             self._filter.init(tb, slice(tb.n - k, tb.n), z_new, R_new)
             if self._score is not None:
@@ -422,17 +392,3 @@ class Tracker:
         tb.score[rows] += inc[rows]
         tb.score_peak[rows] = np.maximum(tb.score_peak[rows], tb.score[rows])
         return judge_score(tb.score, tb.score_peak, tb.confirmed, self._score)
-
-    def _reused_ids(self, first: IntArray) -> IntArray:
-        """Ids for tracks a replay starts: the id the same detection started the first time round
-        when that id was born after the roll-back point and is free, else a fresh one."""
-        tb = self._table
-        ok = (first >= self._reuse_from) & ~np.isin(first, tb.track_id)
-        _, first_seen = np.unique(first, return_index=True)
-        dup = np.ones(first.shape[0], dtype=bool)
-        dup[first_seen] = False
-        ok &= ~dup
-        out = first.copy()
-        n_fresh = int(np.count_nonzero(~ok))
-        out[~ok] = np.arange(tb.next_id, tb.next_id + n_fresh, dtype=np.int64)
-        return out
