@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from bastion import __version__
 from bastion.cli.app import app, console, fail
@@ -58,3 +61,25 @@ def serve(
         f"stopped: {service.events_written} events, {service.core.inputs} inputs; "
         f"run directory {run_dir}"
     )
+
+
+@app.command("operator-token")
+def operator_token(
+    operator: Annotated[str, typer.Option(help="The person's name, as decisions will record it.")],
+    role: Annotated[
+        str, typer.Option(help="Their role (the scenario's engagement authority role to decide).")
+    ],
+) -> None:
+    """Make a bearer token for a person who decides engagements through `bastion serve`'s API.
+
+    Prints the token (give it to the person; it is not stored) and the `operators` entry for the
+    service configuration, which holds only the token's SHA-256.
+    """
+    token = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    console.print(
+        f"token (give to {operator}; shown once): {token}", highlight=False, soft_wrap=True
+    )
+    console.print("service configuration entry:", highlight=False)
+    entry = {"operators": [{"operator": operator, "role": role, "token_sha256": digest}]}
+    console.print(yaml.safe_dump(entry, sort_keys=False).rstrip(), highlight=False, soft_wrap=True)

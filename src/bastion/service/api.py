@@ -4,7 +4,13 @@
     GET  /tracks                            200 [{"track_id", "t_s", "position_m", ...}]
     GET  /engagements                       200 [{"request_id", "track_id", "effector", ...}] pending
     POST /engagements/{request_id}/decision {"decision": "approved"|"denied", "operator", "role"}
-                                            202 accepted for the next step; 400 bad body; 404 not pending
+                                            202 accepted for the next step; 400 bad body; 404 not pending;
+                                            401 no or unknown token; 403 token of someone else
+
+With operators configured (`ServiceSpec.operators`), a decision needs ``Authorization: Bearer
+<token>``: the token's SHA-256 names the operator and role the decision is recorded under (the body
+may leave them out; if it names them, they must be the token's). Without operators the API decides
+unauthenticated, which the configuration allows only on a loopback address.
 
 A decision is an input like any other (recorded in the capture log, replayed): the pipeline's ledger
 checks the operator's role and the request's state and answers with `engagement_authorised`,
@@ -18,8 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -27,6 +37,18 @@ MAX_HEAD_BYTES = 8192
 MAX_BODY_BYTES = 65_536
 REQUEST_TIMEOUT_S = 5.0
 _DECISION = re.compile(r"/engagements/(\d{1,9})/decision")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who a bearer token belongs to."""
+
+    operator: str
+    role: str
+
+
+Accounts = Mapping[str, Account]
+"""Accounts by the lower-case hex SHA-256 of their token."""
 
 
 class ServiceView(Protocol):
@@ -53,8 +75,18 @@ class HttpError(Exception):
         super().__init__(message)
 
 
-def route(view: ServiceView, method: str, path: str, body: bytes) -> tuple[HTTPStatus, Any]:
-    """Answer one request: (status, JSON-able body). Raises `HttpError`."""
+def route(
+    view: ServiceView,
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    authorization: str | None = None,
+    accounts: Accounts | None = None,
+) -> tuple[HTTPStatus, Any]:
+    """Answer one request: (status, JSON-able body). Raises `HttpError`. `authorization` is the
+    request's Authorization header; `accounts` the operators who may decide (None or empty: the
+    API decides unauthenticated)."""
     if method == "GET" and path == "/health":
         return HTTPStatus.OK, view.health()
     if method == "GET" and path == "/tracks":
@@ -64,7 +96,8 @@ def route(view: ServiceView, method: str, path: str, body: bytes) -> tuple[HTTPS
     m = _DECISION.fullmatch(path)
     if m and method == "POST":
         request_id = int(m.group(1))
-        doc = _decision_body(body)
+        account = _authenticate(authorization, accounts) if accounts else None
+        doc = _decision_body(body, account)
         if request_id not in {r["request_id"] for r in view.pending_requests()}:
             raise HttpError(HTTPStatus.NOT_FOUND, f"engagement request {request_id} is not pending")
         view.submit_decision(request_id, doc)
@@ -74,7 +107,21 @@ def route(view: ServiceView, method: str, path: str, body: bytes) -> tuple[HTTPS
     raise HttpError(HTTPStatus.NOT_FOUND, f"no route {path}")
 
 
-def _decision_body(body: bytes) -> dict[str, Any]:
+def _authenticate(authorization: str | None, accounts: Accounts) -> Account:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HttpError(HTTPStatus.UNAUTHORIZED, "a decision needs 'Authorization: Bearer <token>'")
+    digest = hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+    found = None
+    for known, account in accounts.items():  # compare every one, in constant time
+        if hmac.compare_digest(known, digest):
+            found = account
+    if found is None:
+        raise HttpError(HTTPStatus.UNAUTHORIZED, "unknown token")
+    return found
+
+
+def _decision_body(body: bytes, account: Account | None) -> dict[str, Any]:
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -84,6 +131,17 @@ def _decision_body(body: bytes) -> dict[str, Any]:
     decision, operator, role = doc.get("decision"), doc.get("operator"), doc.get("role")
     if decision not in ("approved", "denied"):
         raise HttpError(HTTPStatus.BAD_REQUEST, "decision must be 'approved' or 'denied'")
+    if account is not None:
+        for name, value, own in (
+            ("operator", operator, account.operator),
+            ("role", role, account.role),
+        ):
+            if value is not None and value != own:
+                raise HttpError(
+                    HTTPStatus.FORBIDDEN,
+                    f"the token is {account.operator}'s ({account.role}): {name} {value!r} is not",
+                )
+        return {"decision": decision, "operator": account.operator, "role": account.role}
     for name, value in (("operator", operator), ("role", role)):
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
             raise HttpError(HTTPStatus.BAD_REQUEST, f"{name} must be a non-empty string")
@@ -93,16 +151,19 @@ def _decision_body(body: bytes) -> dict[str, Any]:
 class HttpApi:
     """Serves `route` over HTTP/1.1 on one address."""
 
-    def __init__(self, view: ServiceView) -> None:
+    def __init__(self, view: ServiceView, accounts: Accounts | None = None) -> None:
         """Use `HttpApi.start`."""
         self._view = view
+        self._accounts = accounts
         self._server: asyncio.Server | None = None
         self.requests = 0
 
     @classmethod
-    async def start(cls, view: ServiceView, host: str, port: int) -> HttpApi:
-        """Listen on `host:port` (0 picks a port)."""
-        self = cls(view)
+    async def start(
+        cls, view: ServiceView, host: str, port: int, accounts: Accounts | None = None
+    ) -> HttpApi:
+        """Listen on `host:port` (0 picks a port); `accounts`: who may decide (see `route`)."""
+        self = cls(view, accounts)
         self._server = await asyncio.start_server(self._serve, host, port, limit=MAX_HEAD_BYTES)
         return self
 
@@ -125,9 +186,10 @@ class HttpApi:
             status, body = HTTPStatus.BAD_REQUEST, {"error": "malformed HTTP request"}
         self.requests += 1
         data = json.dumps(body).encode("utf-8")
+        challenge = "WWW-Authenticate: Bearer\r\n" if status is HTTPStatus.UNAUTHORIZED else ""
         head = (
             f"HTTP/1.1 {status.value} {status.phrase}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+            f"{challenge}Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
         )
         with contextlib.suppress(ConnectionError, OSError):
             writer.write(head.encode("ascii") + data)
@@ -144,8 +206,11 @@ class HttpApi:
             raise HttpError(HTTPStatus.BAD_REQUEST, "malformed request line")
         method, path = parts[0], parts[1].split("?", 1)[0]
         length = 0
+        authorization = None
         for line in lines[1:]:
             name, _, value = line.partition(":")
+            if name.strip().lower() == "authorization":
+                authorization = value.strip()
             if name.strip().lower() == "content-length":
                 if not value.strip().isdigit():
                     raise HttpError(HTTPStatus.BAD_REQUEST, "bad Content-Length")
@@ -153,7 +218,9 @@ class HttpApi:
         if length > MAX_BODY_BYTES:
             raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body above 64 KiB")
         body = await reader.readexactly(length) if length else b""
-        return route(self._view, method, path, body)
+        return route(
+            self._view, method, path, body, authorization=authorization, accounts=self._accounts
+        )
 
     async def close(self) -> None:
         """Stop listening."""

@@ -12,6 +12,7 @@ host joins (inputs) or sends to (outputs) that group. The schema, with defaults,
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
@@ -136,6 +137,20 @@ class LimitsSpec(_Spec):
     max_inputs_per_drain: Annotated[int, Field(ge=1)] = 2000
 
 
+class ApiOperatorSpec(_Spec):
+    """A person who may decide engagements through the HTTP API, known by a bearer token.
+
+    Only the token's SHA-256 is configured (`bastion operator-token` makes a token and its line), so
+    the configuration file holds no secret. A decision made with the token is recorded under this
+    operator and role, whatever the request body says."""
+
+    operator: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Annotated[str, Field(min_length=1, max_length=200)]
+    token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="Lower-case hex SHA-256 of the operator's bearer token."
+    )
+
+
 class ServiceSpec(_Spec):
     """A whole service configuration file."""
 
@@ -150,6 +165,9 @@ class ServiceSpec(_Spec):
     remote_id: list[RemoteIdInSpec] = Field(default_factory=list)
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
     http: AddressText | None = Field(default="127.0.0.1:8480", description="Health and API.")
+    operators: list[ApiOperatorSpec] = Field(
+        default_factory=list, description="Who may decide engagements (bearer tokens)."
+    )
     limits: LimitsSpec = Field(default_factory=LimitsSpec)
 
 
@@ -224,6 +242,7 @@ def _checked(
             if (r.sac, r.sic) in seen:
                 raise ConfigError(f"SAC/SIC {r.sac}/{r.sic} used twice", source=source, path=where)
             seen.add((r.sac, r.sic))
+    _check_operators(spec, source)
     if spec.sapient is not None and not math.isfinite(spec.sapient.default_sigma_deg):
         raise ConfigError("default_sigma_deg must be finite", source=source, path="sapient")
     return ServiceConfig(
@@ -234,3 +253,31 @@ def _checked(
         source=source,
         base_dir=base,
     )
+
+
+def _check_operators(spec: ServiceSpec, source: str) -> None:
+    """Tokens are unique; an API reachable from other machines decides only with a token."""
+    hashes = [o.token_sha256 for o in spec.operators]
+    for i, h in enumerate(hashes):
+        if h in hashes[:i]:
+            raise ConfigError("the same token twice", source=source, path=f"operators[{i}]")
+    if spec.http is None or spec.operators:
+        return
+    host, _ = parse_address(spec.http)
+    if not _loopback(host):
+        raise ConfigError(
+            f"the HTTP API listens on {host}, beyond this machine: list the operators who may "
+            "decide engagements with their token hashes (`bastion operator-token`), or listen "
+            "on 127.0.0.1",
+            source=source,
+            path="http",
+        )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -32,7 +32,7 @@ from bastion.codecs.timebase import RunEpoch
 from bastion.core.records import Event
 from bastion.core.serialize import event_to_json
 from bastion.runtime.runner import prepare_out_dir
-from bastion.service.api import HttpApi
+from bastion.service.api import Account, HttpApi
 from bastion.service.capture import CaptureHeader, CaptureWriter
 from bastion.service.config import ServiceConfig
 from bastion.service.core import (
@@ -188,7 +188,8 @@ class LiveService:
             self.sapient_server = await TcpServer.start(host, port, SapientHandler(self), limits)
         if spec.http:
             host, port = parse_address(spec.http)
-            self.api = await HttpApi.start(self, host, port)
+            accounts = {o.token_sha256: Account(o.operator, o.role) for o in spec.operators}
+            self.api = await HttpApi.start(self, host, port, accounts)
         # The start-up heap (imports, configuration: about 430,000 objects) goes to the permanent
         # generation, so a full garbage collection never scans it again: one over it took about
         # 0.4 s on a loaded 2-core machine, a pause in whichever step triggered it.
