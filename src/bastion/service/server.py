@@ -49,6 +49,7 @@ from bastion.service.inputs import Input, InputKind
 from bastion.service.outputs import Outputs
 from bastion.service.publish import Publisher
 from bastion.service.shed import FairQueue
+from bastion.service.views import feed_counters, pending_requests, track_list
 from bastion.store import EventStore, RunInfo
 from bastion.transport import (
     Connection,
@@ -320,32 +321,8 @@ class LiveService:
     def health(self) -> dict[str, Any]:
         """Liveness and counters for GET /health."""
         core = self.core
-        feeds: dict[str, Any] = {
-            name: {
-                "datagrams": f.datagrams,
-                "plots": f.plots,
-                "kernel_drops": self.receivers[name].kernel_drops if name in self.receivers else 0,
-            }
-            for name, f in core.asterix.items()
-        }
-        if core.sapient is not None:
-            feeds[SAPIENT_FEED] = {
-                "connections": core.sapient.connections,
-                "messages": core.sapient.messages,
-                "detections": core.sapient.detections,
-                "errors": core.sapient.errors,
-            }
-        for name, a in core.adsb.items():
-            feeds[name] = {
-                "connected": self.adsb_connected.get(name, False),
-                "reads": a.chunks,
-                "reports": a.reports,
-                "errors": a.gate.total,
-            }
-        for name, r in core.remote_id.items():
-            feeds[name] = {"datagrams": r.datagrams, "reports": r.reports, "errors": r.gate.total}
-        feeds[TAK_FEED] = {"events": core.tak.events, "errors": core.tak.errors}
         tak = self.outputs.tak
+        drops = {name: r.kernel_drops for name, r in self.receivers.items()}
         return {
             "status": "ok",
             "t_s": round(self.now(), 3),
@@ -360,7 +337,7 @@ class LiveService:
             "latency_ms": percentiles_ms(self.latencies_s),
             "step_cpu_ms": percentiles_ms(self.step_cpu_s),
             "tracks": len(core.tracks),
-            "feeds": feeds,
+            "feeds": feed_counters(core, drops, self.adsb_connected),
             "outputs": {
                 "cot_sent": self.outputs.cot_sent,
                 "cat062_sent": self.outputs.cat062_sent,
@@ -371,34 +348,11 @@ class LiveService:
 
     def track_list(self) -> list[dict[str, Any]]:
         """Current tracks for GET /tracks."""
-        out = []
-        for tid, rep in sorted(self.core.tracks.items()):
-            ident = self.core.identities.get(tid)
-            out.append(
-                {
-                    "track_id": tid,
-                    "t_s": rep.t_s,
-                    "position_m": list(rep.position_m),
-                    "velocity_mps": list(rep.velocity_mps),
-                    "class": str(ident.threat_class) if ident else "unknown",
-                    "affiliation": str(ident.affiliation) if ident else "unknown",
-                }
-            )
-        return out
+        return track_list(self.core)
 
     def pending_requests(self) -> list[dict[str, Any]]:
         """Engagement requests awaiting a decision for GET /engagements."""
-        return [
-            {
-                "request_id": r.request_id,
-                "track_id": r.track_id,
-                "effector": r.effector,
-                "t_s": r.t_s,
-                "expires_t_s": r.expires_t_s,
-                "reason": r.reason,
-            }
-            for r in sorted(self.core.pending_requests.values(), key=lambda r: r.request_id)
-        ]
+        return pending_requests(self.core)
 
     def submit_decision(self, request_id: int, doc: dict[str, Any]) -> None:
         """Queue an operator's decision as an input."""
