@@ -9,7 +9,13 @@ import numpy as np
 
 from bastion.evals.warn import THREAT
 from bastion.evals.warn_setup import ZONES
-from bastion.evals.warn_tune import first_warnings, probabilities, score, traced_group
+from bastion.evals.warn_tune import (
+    first_warnings,
+    probabilities,
+    score,
+    thresholds,
+    traced_group,
+)
 
 
 def test_replay_matches_the_live_warnings() -> None:
@@ -17,9 +23,11 @@ def test_replay_matches_the_live_warnings() -> None:
     seed = np.random.SeedSequence(101).spawn(2)[0].spawn(1)[0]  # a tuning seed's first group
     tr, res = traced_group(seed, 8, threat)
     names = [z.name for z in ZONES]
-    first = first_warnings(
-        tr, probabilities(tr, threat.lethal_radius_m), threat.warn_probability, threat.warn_hold_s
+    assert threat.warn_late_fraction > 0.0  # the two-stage rule, as the live stage runs it
+    thr = thresholds(
+        tr, threat.warn_probability, threat.warn_probability_late, threat.warn_late_fraction
     )
+    first = first_warnings(tr, probabilities(tr, threat.lethal_radius_m), thr, threat.warn_hold_s)
     live = np.full(first.shape, math.inf)
     for k, r in enumerate(res.rounds):
         for zone, t in r.warned_t_s.items():

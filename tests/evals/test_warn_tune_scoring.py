@@ -15,6 +15,7 @@ from bastion.evals.warn_tune import (
     first_warnings,
     reliability,
     score,
+    thresholds,
 )
 
 
@@ -35,6 +36,7 @@ def _trace() -> tuple[Trace, np.ndarray]:
         mean_en_m=np.where((rnd == 0)[:, None], [1.0, 0.0], [0.0, 0.0]),
         cov_en_m2=np.repeat(np.eye(2)[None], n, axis=0),
         t_impact_s=np.where(rnd == 0, 10.0, 20.0),
+        first_seen_t_s=np.zeros(n),
         impact_t_s=np.array([10.0, 20.0]),
         first_det_t_s=np.array([0.0, 0.0]),
         impact_en_m=np.array([[0.0, 0.0], [0.0, 2.0]]),
@@ -53,6 +55,21 @@ def test_first_warnings_with_and_without_a_hold() -> None:
     s = score(tr, held)
     assert s.recall == 1.0 and s.zones_warned == 2 and s.precision == 0.5
     assert s.ratio_median == pytest.approx((10.0 - 2.0) / 10.0)
+
+
+def test_two_stage_thresholds_by_the_share_of_the_flight() -> None:
+    tr, p = _trace()
+    # Round 0 flies 0-10 s: its row at 1 s is in the first 12% of its flight, those at 1.5-2.5 s
+    # after it; round 1 (0-20 s) rows at 3-6 s are all after 12%.
+    thr = thresholds(tr, 0.25, 0.5, 0.12)
+    assert thr[:4].tolist() == [0.25, 0.5, 0.5, 0.5]
+    first = first_warnings(tr, p, thr, 0.0)
+    assert first[0, 0] == 2.5  # 0.3 and 0.35 come late, below 0.5; 0.9 reaches it
+    assert math.isinf(first[1, 1])  # round 1's 0.3s come late, below 0.5: not warned
+    s = score(tr, first)
+    assert s.recall == 1.0 and s.precision == 1.0 and s.zones_warned == 1
+    one_stage = first_warnings(tr, p, thresholds(tr, 0.25, 0.25, 0.0), 0.0)
+    np.testing.assert_array_equal(one_stage, first_warnings(tr, p, 0.25, 0.0))
 
 
 def test_ceiling_and_calibration() -> None:

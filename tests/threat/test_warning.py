@@ -25,6 +25,7 @@ from bastion.core.records import (
     Affiliation,
     Alert,
     AlertCleared,
+    DetectionBatch,
     EventKind,
     ImpactPrediction,
     OriginEstimate,
@@ -33,6 +34,7 @@ from bastion.core.records import (
 )
 from bastion.sim import Radar, TruthWorld
 from bastion.threat import ThreatBook
+from bastion.threat.ballistic import Predictions
 
 SITE_ALT_M = 35.0
 HOSTILE = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
@@ -218,3 +220,39 @@ def test_ranked_threats_carry_a_reason_line() -> None:
     assert first and first[0].track_id == 5 and first[0].zone == "hq"
     assert first[0].reason == "fixed_wing, 48 m/s, 2.1 km from hq, 44 s, steady heading"
     assert {r.track_id for r in ranked} == {5, 6}
+
+
+def test_the_late_threshold_applies_after_a_share_of_the_predicted_flight() -> None:
+    """`warn_probability` in the first `warn_late_fraction` of a round's flight, counted from its
+    track's first detection (an out-of-sequence look may move that earlier), the late one after."""
+    tp = replace(ThreatParams(), warn_probability=0.2, warn_probability_late=0.6)
+    tp = replace(tp, warn_late_fraction=0.1)
+    book = ThreatBook.create(tp, ZONES, SITE_ALT_M)
+
+    def look(t_s: float) -> None:
+        batch = DetectionBatch(
+            sensor_id="r",
+            t_s=t_s,
+            sensor_enu_m=np.zeros(3),
+            range_m=np.array([5000.0]),
+            az_rad=np.zeros(1),
+            el_rad=np.full(1, 0.1),
+            range_rate_mps=np.full(1, -300.0),
+            rcs_m2=np.full(1, 0.02),
+            sigma_range_m=5.0,
+            sigma_az_rad=0.001,
+            sigma_el_rad=0.001,
+            sigma_range_rate_mps=0.5,
+        )
+        book.detections(batch, np.array([5]))
+
+    look(10.0)
+    look(11.0)
+    pred = Predictions.empty(1)
+    pred.ok[0], pred.t_impact_s[0] = True, 30.0  # a 20 s flight from first detection at 10 s
+    thresholds = [float(book._thresholds(t, np.array([5]), pred)[0, 0]) for t in (11.0, 12.5)]
+    assert thresholds == [0.2, 0.6]  # 5% of the flight, then 12.5%
+    look(8.0)  # a late look from before: the flight now counts from 8 s (22 s long)
+    assert float(book._thresholds(10.0, np.array([5]), pred)[0, 0]) == 0.2
+    book.forget(np.array([5]), 31.0, "track lost")
+    assert 5 not in book.first_seen_t_s

@@ -348,8 +348,11 @@ class ThreatParams:
     """Probability mass of the impact and origin ellipses reported and drawn (rockets, mortars)."""
     lethal_radius_m: float = 50.0
     """A round landing within this distance (m) of a zone hits it (the hit probability's radius)."""
-    warn_probability: float = 0.225
-    """A rocket or mortar warns a zone once its hit probability (`threat.hit`) reaches this."""
+    warn_probability: float = 0.2
+    """A rocket or mortar warns a zone once its hit probability (`threat.hit`) reaches this ..."""
+    warn_late_fraction: float = 0.1
+    warn_probability_late: float = 0.6
+    """... or this, after `warn_late_fraction` of its predicted flight since first detection."""
     warn_hold_s: float = 0.1
     """... and has stayed at or above `warn_probability` for this long (s); 0: at once."""
     release_probability: float = 0.05

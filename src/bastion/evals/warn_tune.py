@@ -32,7 +32,7 @@ from bastion.threat.history import MeasurementHistory
 from bastion.threat.hit import HitZones, hit_probability
 
 FloatArray = NDArray[np.float64]
-_Row = tuple[float, int, float, float, float, float, float, float, float]
+_Row = tuple[float, int, float, float, float, float, float, float, float, float]
 
 
 @dataclass(slots=True)
@@ -59,7 +59,7 @@ class _RecordingBook(BallisticBook):
 class Tracer:
     """A `warn.Recorder` that swaps in a recording ballistic book and keeps one row per step and
     ballistic track that follows a round: (step time s, round, impact east m, north m, covariance
-    ee, en, nn m^2, predicted impact time s, track id)."""
+    ee, en, nn m^2, predicted impact time s, track id, the track's first detection s)."""
 
     rows: list[_Row] = field(default_factory=list)
 
@@ -72,6 +72,7 @@ class Tracer:
     def step(self, state: pipeline.PipelineState, t_s: float, track_round: dict[int, int]) -> None:
         book = state.threats.ballistic
         assert isinstance(book, _RecordingBook)
+        first_seen = state.threats.first_seen_t_s
         pred = book.last
         for i in np.flatnonzero(pred.ok).tolist():
             k = track_round.get(int(book.last_ids[i]))
@@ -80,7 +81,8 @@ class Tracer:
             e, n = pred.impact_m[i, :2].tolist()
             c = pred.cov_en_m2[i].ravel().tolist()
             tid = float(book.last_ids[i])
-            self.rows.append((t_s, k, e, n, c[0], c[1], c[3], float(pred.t_impact_s[i]), tid))
+            t0 = first_seen.get(int(tid), t_s)
+            self.rows.append((t_s, k, e, n, c[0], c[1], c[3], float(pred.t_impact_s[i]), tid, t0))
         book.last = Predictions.empty(0)
 
 
@@ -89,7 +91,8 @@ class Trace:
     """Every recorded prediction (rows) and every round's truth.
 
     Rows: step time `t_s` (R,) s, round index `round_idx` (R,), `track_id` (R,), impact `mean_en_m` (R, 2) and
-    `cov_en_m2` (R, 2, 2) site ENU m, predicted impact time `t_impact_s` (R,) s. Rounds: true impact
+    `cov_en_m2` (R, 2, 2) site ENU m, predicted impact time `t_impact_s` (R,) s, the track's first
+    detection `first_seen_t_s` (R,) s (what the live stage counts a flight from). Rounds: true impact
     time `impact_t_s` (K,) s, first detection `first_det_t_s` (K,) s, true impact point
     `impact_en_m` (K, 2) m, `at_risk` (K, Z) zones within the lethal radius of the true impact."""
 
@@ -99,6 +102,7 @@ class Trace:
     mean_en_m: FloatArray
     cov_en_m2: FloatArray
     t_impact_s: FloatArray
+    first_seen_t_s: FloatArray
     impact_t_s: FloatArray
     first_det_t_s: FloatArray
     impact_en_m: FloatArray
@@ -112,7 +116,7 @@ def traced_group(
     tracer = Tracer()
     res = run_group(seed, n_rounds, 0, threat, recorder=tracer)
     names = [z.name for z in ZONES]
-    a = np.array(tracer.rows, dtype=np.float64).reshape(-1, 9)
+    a = np.array(tracer.rows, dtype=np.float64).reshape(-1, 10)
     tr = Trace(
         t_s=a[:, 0],
         round_idx=a[:, 1].astype(np.int64),
@@ -120,6 +124,7 @@ def traced_group(
         mean_en_m=a[:, 2:4],
         cov_en_m2=np.stack([a[:, 4], a[:, 5], a[:, 5], a[:, 6]], axis=1).reshape(-1, 2, 2),
         t_impact_s=a[:, 7],
+        first_seen_t_s=a[:, 9],
         impact_t_s=np.array([r.impact_t_s for r in res.rounds]),
         first_det_t_s=np.array([r.first_detection_t_s for r in res.rounds]),
         impact_en_m=np.array([r.impact_en_m for r in res.rounds], dtype=np.float64).reshape(-1, 2),
@@ -168,13 +173,28 @@ class Score:
     pairs_at_risk: int
 
 
-def first_warnings(tr: Trace, p_hit: FloatArray, threshold: float, hold_s: float) -> FloatArray:
+def thresholds(
+    tr: Trace, threshold: float, late_threshold: float, late_fraction: float
+) -> FloatArray:
+    """Each row's warning threshold (R,) under `ThreatBook`'s rule: `threshold` during the first
+    `late_fraction` of the round's predicted flight (from its track's first detection),
+    `late_threshold` after it."""
+    flight = np.maximum(tr.t_impact_s - tr.first_seen_t_s, 1e-3)
+    early = (tr.t_s - tr.first_seen_t_s) / flight < late_fraction
+    return np.where(early, threshold, late_threshold)
+
+
+def first_warnings(
+    tr: Trace, p_hit: FloatArray, threshold: float | FloatArray, hold_s: float
+) -> FloatArray:
     """Time (K, Z) s of each round's first warning of each zone (inf: never) under the rule of
-    `ThreatBook`: hit probability at or above `threshold` for at least `hold_s` on one track, before
-    the true impact. Vectorised: runs above the threshold start after each track's last row below."""
+    `ThreatBook`: hit probability at or above `threshold` (one, or one per row: `thresholds`) for
+    at least `hold_s` on one track, before the true impact. Vectorised: runs above the threshold
+    start after each track's last row below."""
     order = np.lexsort((tr.t_s, tr.track_id))
     t, tid, rnd = tr.t_s[order], tr.track_id[order], tr.round_idx[order]
-    above = p_hit[order] >= threshold
+    thr = np.broadcast_to(np.asarray(threshold, dtype=np.float64), tr.t_s.shape)[order]
+    above = p_hit[order] >= thr[:, None]
     n = t.size
     idx = np.broadcast_to(np.arange(n)[:, None], above.shape)
     new_track = np.r_[True, tid[1:] != tid[:-1]][:, None]
@@ -223,6 +243,26 @@ def sweep(
     return out
 
 
+def sweep_two_stage(
+    tr: Trace,
+    lethal_radius_m: float,
+    thresholds_early: Sequence[float],
+    holds_s: Sequence[float],
+    thresholds_late: Sequence[float],
+    fractions: Sequence[float],
+) -> list[tuple[float, float, float, float, Score]]:
+    """Score every (warn probability, hold s, late probability, late fraction) at sigma scale 1."""
+    p = probabilities(tr, lethal_radius_m)
+    out = []
+    for th, h, late, frac in itertools.product(
+        thresholds_early, holds_s, thresholds_late, fractions
+    ):
+        out.append(
+            (th, h, late, frac, score(tr, first_warnings(tr, p, thresholds(tr, th, late, frac), h)))
+        )
+    return out
+
+
 def merge(traces: Sequence[Trace]) -> Trace:
     """One trace of several (round indices and track ids kept apart)."""
     rounds = np.cumsum([0] + [t.impact_t_s.size for t in traces])
@@ -238,6 +278,7 @@ def merge(traces: Sequence[Trace]) -> Trace:
         mean_en_m=cat("mean_en_m").reshape(-1, 2),
         cov_en_m2=cat("cov_en_m2").reshape(-1, 2, 2),
         t_impact_s=cat("t_impact_s"),
+        first_seen_t_s=cat("first_seen_t_s"),
         impact_t_s=cat("impact_t_s"),
         first_det_t_s=cat("first_det_t_s"),
         impact_en_m=cat("impact_en_m").reshape(-1, 2),

@@ -87,6 +87,8 @@ class ThreatBook:
     threat_zone: dict[int, int] = field(default_factory=dict)
     last_impact_t_s: dict[int, float] = field(default_factory=dict)
     ballistic_tracks: set[int] = field(default_factory=set)
+    first_seen_t_s: dict[int, float] = field(default_factory=dict)
+    """Time of each track's first detection (s): a round's predicted flight is counted from it."""
 
     @classmethod
     def create(
@@ -113,8 +115,13 @@ class ThreatBook:
         )
 
     def detections(self, batch: DetectionBatch, det_track_id: IntArray) -> None:
-        """Remember which track each detection updated (the ballistic fit reads them)."""
+        """Remember which track each detection updated (the ballistic fit reads them) and when
+        each track was first detected."""
         self.history.append(batch, det_track_id)
+        seen, t = self.first_seen_t_s, float(batch.t_s)
+        for tid in np.unique(det_track_id[det_track_id >= 0]).tolist():
+            if seen.get(tid, np.inf) > t:  # a late look (out of sequence) may be earlier
+                seen[tid] = t
 
     def threatening(self, track_ids: IntArray) -> NDArray[np.bool_]:
         """Which of `track_ids` have an active alert on some zone."""
@@ -130,6 +137,7 @@ class ThreatBook:
         for tid in ids.tolist():
             self.threat_zone.pop(tid, None)
             self.last_impact_t_s.pop(tid, None)
+            self.first_seen_t_s.pop(tid, None)
         gone = set(ids.tolist())
         for key in [k for k in self.above_since_s if k[0] in gone]:
             del self.above_since_s[key]
@@ -245,8 +253,8 @@ class ThreatBook:
         release = np.zeros((m, z), dtype=bool)
         warn[nb:] = miss[nb:] <= limit[nb:, None]
         release[nb:] = miss[nb:] > 2.0 * limit[nb:, None]
-        warn[:nb] = self._held(t_s, ids[b_rows], p_hit >= tp.warn_probability)
-        release[:nb] = p_hit < min(tp.release_probability, tp.warn_probability)
+        warn[:nb] = self._held(t_s, ids[b_rows], p_hit >= self._thresholds(t_s, ids[b_rows], pred))
+        release[:nb] = p_hit < min(tp.release_probability, tp.warn_probability)  # below both
         for rec in self.warn.step(t_s, ids[sel], warn, release, t_exp, reason):
             kind = EventKind.ALERT_RAISED if isinstance(rec, Alert) else EventKind.ALERT_CLEARED
             em.append((kind, rec.alert_id, rec))
@@ -269,6 +277,16 @@ class ThreatBook:
             ):
                 em.append((EventKind.THREAT_RANKED, entry.track_id, entry))
         return em
+
+    def _thresholds(self, t_s: float, track_ids: IntArray, pred: Predictions) -> FloatArray:
+        """The warning threshold (B, 1) of each accepted fit: `warn_probability` during the first
+        `warn_late_fraction` of the round's predicted flight (first detection to predicted impact),
+        `warn_probability_late` after it."""
+        tp = self.params
+        first = np.array([self.first_seen_t_s.get(int(t), t_s) for t in track_ids.tolist()])
+        flight = np.maximum(pred.t_impact_s[pred.ok] - first, 1e-3)
+        early = (t_s - first) / flight < tp.warn_late_fraction
+        return np.where(early, tp.warn_probability, tp.warn_probability_late)[:, None]
 
     def _held(self, t_s: float, track_ids: IntArray, above: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Of the (track, zone) pairs `above` (B, Z) the warning threshold now, those that have
