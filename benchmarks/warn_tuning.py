@@ -191,11 +191,17 @@ def main() -> None:
         f"median ratio of {ceiling:.3f}; {late_share:.1%} of the zones at risk had no prediction "
         "within the first tenth of their round's flight (late track or fit), so cannot reach 0.9.",
         "",
-        "Rule for the defaults (applied to the tuning seeds only), over both tables below at sigma "
-        "scale 1: the highest pooled precision with recall 1 and a median ratio of at least "
+        (
+            "The rule for the defaults, applied to this seed for information only (the defaults "
+            "come from the tuning seeds), over both tables below at sigma scale 1: "
+            if 1 in seeds
+            else "Rule for the defaults (applied to the tuning seeds only), over both tables below "
+            "at sigma scale 1: "
+        )
+        + "the highest pooled precision with recall 1 and a median ratio of at least "
         f"{RATIO_TARGET + RATIO_MARGIN:g} ({RATIO_TARGET:g} plus a margin of {RATIO_MARGIN:g} for "
         "the spread between seeds), pooled and on each seed; ties to the lower late threshold. "
-        "On these seeds it gives "
+        + ("Here it would give " if 1 in seeds else "On these seeds it gives ")
         + (
             f"`warn_probability` {chosen[0]:g}, `warn_hold_s` {chosen[1]:g}, "
             f"`warn_probability_late` {chosen[2]:g}, `warn_late_fraction` {chosen[3]:g}"
