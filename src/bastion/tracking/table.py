@@ -57,6 +57,10 @@ _NI = 5
 _VEL_DIAG = np.array([21, 28, 35])  # flat indices of P[3, 3], P[4, 4], P[5, 5]
 
 
+_BLOCKS = ("_x", "_P", "_f", "_i", "_b", "_mx", "_mP", "_mu", "_h", "_hn")
+"""The table's column blocks, each (capacity, ...): what growing, copying and restoring move."""
+
+
 class TrackTable:
     """Tracks as rows of column arrays, grown by capacity doubling; see the module docstring."""
 
@@ -81,32 +85,11 @@ class TrackTable:
         self._next_id = int(first_id)
 
     def _blocks(self) -> tuple[NDArray[np.generic], ...]:
-        return (
-            self._x,
-            self._P,
-            self._f,
-            self._i,
-            self._b,
-            self._mx,
-            self._mP,
-            self._mu,
-            self._h,
-            self._hn,
-        )
+        return tuple(getattr(self, name) for name in _BLOCKS)
 
     def _set_blocks(self, blocks: tuple[NDArray[np.generic], ...]) -> None:
-        (
-            self._x,
-            self._P,
-            self._f,
-            self._i,
-            self._b,
-            self._mx,
-            self._mP,
-            self._mu,
-            self._h,
-            self._hn,
-        ) = blocks  # type: ignore[assignment]
+        for name, block in zip(_BLOCKS, blocks, strict=True):
+            setattr(self, name, block)
 
     # ---- size -------------------------------------------------------------------------------
     @property

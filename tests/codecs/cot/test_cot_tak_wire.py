@@ -40,23 +40,7 @@ def test_bytes_equal_takproto(
     point: tuple[float, ...],
     track: tuple[float, float],
 ) -> None:
-    event = CotEvent(
-        uid=texts[0],
-        type=texts[1],
-        how=texts[2],
-        callsign=texts[3],
-        remarks=texts[4],
-        time_utc_s=times[0],
-        start_utc_s=times[1],
-        stale_utc_s=times[2],
-        lat_deg=point[0],
-        lon_deg=point[1],
-        hae_m=point[2],
-        ce_m=point[3],
-        le_m=point[4],
-        course_deg=track[0],
-        speed_mps=track[1],
-    )
+    event = _event(texts, times, (*point, *track))
     assert tak_message_bytes(event) == to_tak_message(event).SerializeToString()
 
 
