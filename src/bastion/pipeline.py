@@ -174,7 +174,8 @@ def step(state: PipelineState, inputs: StepInputs, t_s: float) -> tuple[Pipeline
 
     aff = state.identities.affiliation_of(ids)
     cls = state.identities.class_of(ids)
-    em.extend(state.threats.step(t_s, ids, x, t_state, aff, cls))
+    born = table.born_t_s[conf]
+    em.extend(state.threats.step(t_s, ids, x, t_state, born, aff, cls))
 
     x_now = x.copy()
     x_now[:, :3] += x[:, 3:] * (t_s - t_state)[:, None]

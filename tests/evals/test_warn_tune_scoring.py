@@ -36,7 +36,7 @@ def _trace() -> tuple[Trace, np.ndarray]:
         mean_en_m=np.where((rnd == 0)[:, None], [1.0, 0.0], [0.0, 0.0]),
         cov_en_m2=np.repeat(np.eye(2)[None], n, axis=0),
         t_impact_s=np.where(rnd == 0, 10.0, 20.0),
-        first_seen_t_s=np.zeros(n),
+        born_t_s=np.zeros(n),
         impact_t_s=np.array([10.0, 20.0]),
         first_det_t_s=np.array([0.0, 0.0]),
         impact_en_m=np.array([[0.0, 0.0], [0.0, 2.0]]),

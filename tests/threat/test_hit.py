@@ -119,6 +119,7 @@ class _Scripted(BallisticBook):
 def _book(**kw: float) -> ThreatBook:
     zone = ZoneParams(name="hq", polygon_m=((-50, -50), (50, -50), (50, 50), (-50, 50)), value=1.0)
     params = replace(ThreatParams(), lethal_radius_m=20.0, **kw)
+    params = replace(params, warn_probability_late=params.warn_probability)  # one threshold
     book = ThreatBook.create(params, (zone,), 0.0)
     book.ballistic = _Scripted(k_nominal=1e-4, site_alt_m=0.0)
     return book
@@ -130,7 +131,9 @@ def _step(book: ThreatBook, t_s: float, east_m: float) -> list:
     aff = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
     cls = np.array([THREAT_CLASSES.index(ThreatClass.ROCKET)], dtype=np.int8)
     x = np.array([[5000.0, 0.0, 500.0, -300.0, 0.0, 0.0]])
-    return [p for _, _, p in book.step(t_s, np.array([1]), x, np.array([t_s]), aff, cls)]
+    return [
+        p for _, _, p in book.step(t_s, np.array([1]), x, np.array([t_s]), np.zeros(1), aff, cls)
+    ]
 
 
 @pytest.mark.parametrize("hold_s", [0.0, 0.5])
@@ -176,9 +179,11 @@ def test_a_fitted_round_slowing_at_apogee_gets_no_straight_line_warning() -> Non
     aff = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
     fw = np.array([THREAT_CLASSES.index(ThreatClass.FIXED_WING)], dtype=np.int8)
     x = np.array([[1000.0, 0.0, 800.0, -60.0, 0.0, 0.0]])  # 60 m/s straight at hq
-    out = [p for _, _, p in book.step(0.1, np.array([1]), x, np.array([0.1]), aff, fw)]
+    out = [p for _, _, p in book.step(0.1, np.array([1]), x, np.array([0.1]), np.zeros(1), aff, fw)]
     assert not any(isinstance(p, Alert) for p in out)
     # The same track never fitted would be warned on its straight-line path (the drone rule).
     fresh = ThreatBook.create(replace(ThreatParams(), lethal_radius_m=20.0), book.zones, 0.0)
-    out = [p for _, _, p in fresh.step(0.1, np.array([1]), x, np.array([0.1]), aff, fw)]
+    out = [
+        p for _, _, p in fresh.step(0.1, np.array([1]), x, np.array([0.1]), np.zeros(1), aff, fw)
+    ]
     assert any(isinstance(p, Alert) and "closest" in p.reason for p in out)

@@ -25,7 +25,6 @@ from bastion.core.records import (
     Affiliation,
     Alert,
     AlertCleared,
-    DetectionBatch,
     EventKind,
     ImpactPrediction,
     OriginEstimate,
@@ -34,7 +33,7 @@ from bastion.core.records import (
 )
 from bastion.sim import Radar, TruthWorld
 from bastion.threat import ThreatBook
-from bastion.threat.ballistic import Predictions
+from bastion.threat.book import warn_thresholds
 
 SITE_ALT_M = 35.0
 HOSTILE = np.array([AFFILIATIONS.index(Affiliation.HOSTILE)], dtype=np.int8)
@@ -106,7 +105,9 @@ def _fly(
         if not alive[0] or math.isnan(first) or t - first < 0.3:
             continue
         x = np.concatenate([pos[0], vel[0]])[None]
-        events += book.step(t, np.array([1]), x, np.array([t]), HOSTILE, cls_at(t))
+        events += book.step(
+            t, np.array([1]), x, np.array([t]), np.array([first]), HOSTILE, cls_at(t)
+        )
     info = {
         "first_s": first,
         "t_impact_s": t_imp,
@@ -162,8 +163,9 @@ def test_round_on_a_zone_warns_it_until_impact_plus_margin_even_after_track_loss
     none = np.zeros(0, dtype=np.int8)
     ids = np.zeros(0, dtype=np.int64)
     t_clear = min(a.t_expected_s for a in book.warn.active.values()) + 5.0
-    assert book.step(t_clear - 0.5, ids, empty, np.zeros(0), none, none) == []
-    cleared = _of(book.step(t_clear + 3.0, ids, empty, np.zeros(0), none, none), AlertCleared)
+    no_t = np.zeros(0)
+    assert book.step(t_clear - 0.5, ids, empty, no_t, no_t, none, none) == []
+    cleared = _of(book.step(t_clear + 3.0, ids, empty, no_t, no_t, none, none), AlertCleared)
     assert chancery[0].alert_id in {c.alert_id for c in cleared} and not book.warn.active
 
 
@@ -214,7 +216,7 @@ def test_ranked_threats_carry_a_reason_line() -> None:
                 [3000.0, -1500.0, 100.0, 0.0, 10.0, 0.0],  # slow, toward fuel
             ]
         )
-        em = book.step(float(t), ids, x, np.full(2, float(t)), aff, cls)
+        em = book.step(float(t), ids, x, np.full(2, float(t)), np.zeros(2), aff, cls)
         ranked += [p for _, _, p in em if isinstance(p, RankedThreat)]
     first = [r for r in ranked if r.rank == 1]
     assert first and first[0].track_id == 5 and first[0].zone == "hq"
@@ -224,35 +226,11 @@ def test_ranked_threats_carry_a_reason_line() -> None:
 
 def test_the_late_threshold_applies_after_a_share_of_the_predicted_flight() -> None:
     """`warn_probability` in the first `warn_late_fraction` of a round's flight, counted from its
-    track's first detection (an out-of-sequence look may move that earlier), the late one after."""
+    track's first detection to its predicted impact, the late one after."""
     tp = replace(ThreatParams(), warn_probability=0.2, warn_probability_late=0.6)
     tp = replace(tp, warn_late_fraction=0.1)
-    book = ThreatBook.create(tp, ZONES, SITE_ALT_M)
-
-    def look(t_s: float) -> None:
-        batch = DetectionBatch(
-            sensor_id="r",
-            t_s=t_s,
-            sensor_enu_m=np.zeros(3),
-            range_m=np.array([5000.0]),
-            az_rad=np.zeros(1),
-            el_rad=np.full(1, 0.1),
-            range_rate_mps=np.full(1, -300.0),
-            rcs_m2=np.full(1, 0.02),
-            sigma_range_m=5.0,
-            sigma_az_rad=0.001,
-            sigma_el_rad=0.001,
-            sigma_range_rate_mps=0.5,
-        )
-        book.detections(batch, np.array([5]))
-
-    look(10.0)
-    look(11.0)
-    pred = Predictions.empty(1)
-    pred.ok[0], pred.t_impact_s[0] = True, 30.0  # a 20 s flight from first detection at 10 s
-    thresholds = [float(book._thresholds(t, np.array([5]), pred)[0, 0]) for t in (11.0, 12.5)]
-    assert thresholds == [0.2, 0.6]  # 5% of the flight, then 12.5%
-    look(8.0)  # a late look from before: the flight now counts from 8 s (22 s long)
-    assert float(book._thresholds(10.0, np.array([5]), pred)[0, 0]) == 0.2
-    book.forget(np.array([5]), 31.0, "track lost")
-    assert 5 not in book.first_seen_t_s
+    born, impact = np.array([10.0, 8.0]), np.array([30.0, 30.0])  # flights of 20 s and 22 s
+    assert warn_thresholds(tp, 11.0, born, impact).tolist() == [0.2, 0.6]  # 5%, then 13.6%
+    assert warn_thresholds(tp, 12.5, born, impact).tolist() == [0.6, 0.6]  # 12.5%
+    one = replace(tp, warn_late_fraction=0.0)
+    assert warn_thresholds(one, 10.5, born, impact).tolist() == [0.6, 0.6]  # late throughout

@@ -28,6 +28,7 @@ from bastion.evals.warn import THREAT, GroupResult, run_group
 from bastion.evals.warn_setup import ROUNDS_PER_GROUP, ZONES
 from bastion.threat.approach import zone_geometries
 from bastion.threat.ballistic import BallisticBook, Predictions
+from bastion.threat.book import warn_thresholds
 from bastion.threat.history import MeasurementHistory
 from bastion.threat.hit import HitZones, hit_probability
 
@@ -72,7 +73,8 @@ class Tracer:
     def step(self, state: pipeline.PipelineState, t_s: float, track_round: dict[int, int]) -> None:
         book = state.threats.ballistic
         assert isinstance(book, _RecordingBook)
-        first_seen = state.threats.first_seen_t_s
+        table = state.tracker.table
+        born = dict(zip(table.track_id.tolist(), table.born_t_s.tolist(), strict=True))
         pred = book.last
         for i in np.flatnonzero(pred.ok).tolist():
             k = track_round.get(int(book.last_ids[i]))
@@ -81,7 +83,7 @@ class Tracer:
             e, n = pred.impact_m[i, :2].tolist()
             c = pred.cov_en_m2[i].ravel().tolist()
             tid = float(book.last_ids[i])
-            t0 = first_seen.get(int(tid), t_s)
+            t0 = born[int(tid)]
             self.rows.append((t_s, k, e, n, c[0], c[1], c[3], float(pred.t_impact_s[i]), tid, t0))
         book.last = Predictions.empty(0)
 
@@ -92,7 +94,7 @@ class Trace:
 
     Rows: step time `t_s` (R,) s, round index `round_idx` (R,), `track_id` (R,), impact `mean_en_m` (R, 2) and
     `cov_en_m2` (R, 2, 2) site ENU m, predicted impact time `t_impact_s` (R,) s, the track's first
-    detection `first_seen_t_s` (R,) s (what the live stage counts a flight from). Rounds: true impact
+    detection `born_t_s` (R,) s (what the live stage counts a flight from). Rounds: true impact
     time `impact_t_s` (K,) s, first detection `first_det_t_s` (K,) s, true impact point
     `impact_en_m` (K, 2) m, `at_risk` (K, Z) zones within the lethal radius of the true impact."""
 
@@ -102,7 +104,7 @@ class Trace:
     mean_en_m: FloatArray
     cov_en_m2: FloatArray
     t_impact_s: FloatArray
-    first_seen_t_s: FloatArray
+    born_t_s: FloatArray
     impact_t_s: FloatArray
     first_det_t_s: FloatArray
     impact_en_m: FloatArray
@@ -124,7 +126,7 @@ def traced_group(
         mean_en_m=a[:, 2:4],
         cov_en_m2=np.stack([a[:, 4], a[:, 5], a[:, 5], a[:, 6]], axis=1).reshape(-1, 2, 2),
         t_impact_s=a[:, 7],
-        first_seen_t_s=a[:, 9],
+        born_t_s=a[:, 9],
         impact_t_s=np.array([r.impact_t_s for r in res.rounds]),
         first_det_t_s=np.array([r.first_detection_t_s for r in res.rounds]),
         impact_en_m=np.array([r.impact_en_m for r in res.rounds], dtype=np.float64).reshape(-1, 2),
@@ -176,12 +178,13 @@ class Score:
 def thresholds(
     tr: Trace, threshold: float, late_threshold: float, late_fraction: float
 ) -> FloatArray:
-    """Each row's warning threshold (R,) under `ThreatBook`'s rule: `threshold` during the first
-    `late_fraction` of the round's predicted flight (from its track's first detection),
-    `late_threshold` after it."""
-    flight = np.maximum(tr.t_impact_s - tr.first_seen_t_s, 1e-3)
-    early = (tr.t_s - tr.first_seen_t_s) / flight < late_fraction
-    return np.where(early, threshold, late_threshold)
+    """Each row's warning threshold (R,) under `ThreatBook`'s rule (`book.warn_thresholds`)."""
+    tp = ThreatParams(
+        warn_probability=threshold,
+        warn_probability_late=late_threshold,
+        warn_late_fraction=late_fraction,
+    )
+    return warn_thresholds(tp, tr.t_s, tr.born_t_s, tr.t_impact_s)
 
 
 def first_warnings(
@@ -278,7 +281,7 @@ def merge(traces: Sequence[Trace]) -> Trace:
         mean_en_m=cat("mean_en_m").reshape(-1, 2),
         cov_en_m2=cat("cov_en_m2").reshape(-1, 2, 2),
         t_impact_s=cat("t_impact_s"),
-        first_seen_t_s=cat("first_seen_t_s"),
+        born_t_s=cat("born_t_s"),
         impact_t_s=cat("impact_t_s"),
         first_det_t_s=cat("first_det_t_s"),
         impact_en_m=cat("impact_en_m").reshape(-1, 2),

@@ -87,8 +87,6 @@ class ThreatBook:
     threat_zone: dict[int, int] = field(default_factory=dict)
     last_impact_t_s: dict[int, float] = field(default_factory=dict)
     ballistic_tracks: set[int] = field(default_factory=set)
-    first_seen_t_s: dict[int, float] = field(default_factory=dict)
-    """Time of each track's first detection (s): a round's predicted flight is counted from it."""
 
     @classmethod
     def create(
@@ -115,13 +113,8 @@ class ThreatBook:
         )
 
     def detections(self, batch: DetectionBatch, det_track_id: IntArray) -> None:
-        """Remember which track each detection updated (the ballistic fit reads them) and when
-        each track was first detected."""
+        """Remember which track each detection updated (the ballistic fit reads them)."""
         self.history.append(batch, det_track_id)
-        seen, t = self.first_seen_t_s, float(batch.t_s)
-        for tid in np.unique(det_track_id[det_track_id >= 0]).tolist():
-            if seen.get(tid, np.inf) > t:  # a late look (out of sequence) may be earlier
-                seen[tid] = t
 
     def threatening(self, track_ids: IntArray) -> NDArray[np.bool_]:
         """Which of `track_ids` have an active alert on some zone."""
@@ -137,7 +130,6 @@ class ThreatBook:
         for tid in ids.tolist():
             self.threat_zone.pop(tid, None)
             self.last_impact_t_s.pop(tid, None)
-            self.first_seen_t_s.pop(tid, None)
         gone = set(ids.tolist())
         for key in [k for k in self.above_since_s if k[0] in gone]:
             del self.above_since_s[key]
@@ -153,10 +145,12 @@ class ThreatBook:
         ids: IntArray,
         x: FloatArray,
         t_state: FloatArray,
+        born_t_s: FloatArray,
         aff: NDArray[np.int8],
         cls: NDArray[np.int8],
     ) -> list[Emission]:
-        """Evaluate the confirmed tracks (rows aligned; `x` (N, 6) at `t_state`) at time `t_s`."""
+        """Evaluate the confirmed tracks (rows aligned; `x` (N, 6) at `t_state`; `born_t_s` the
+        time of each track's first detection) at time `t_s`."""
         tp = self.params
         em: list[Emission] = []
         known = aff >= 0
@@ -253,7 +247,8 @@ class ThreatBook:
         release = np.zeros((m, z), dtype=bool)
         warn[nb:] = miss[nb:] <= limit[nb:, None]
         release[nb:] = miss[nb:] > 2.0 * limit[nb:, None]
-        warn[:nb] = self._held(t_s, ids[b_rows], p_hit >= self._thresholds(t_s, ids[b_rows], pred))
+        thr = warn_thresholds(tp, t_s, born_t_s[b_rows], pred.t_impact_s[pred.ok])
+        warn[:nb] = self._held(t_s, ids[b_rows], p_hit >= thr[:, None])
         release[:nb] = p_hit < min(tp.release_probability, tp.warn_probability)  # below both
         for rec in self.warn.step(t_s, ids[sel], warn, release, t_exp, reason):
             kind = EventKind.ALERT_RAISED if isinstance(rec, Alert) else EventKind.ALERT_CLEARED
@@ -278,16 +273,6 @@ class ThreatBook:
                 em.append((EventKind.THREAT_RANKED, entry.track_id, entry))
         return em
 
-    def _thresholds(self, t_s: float, track_ids: IntArray, pred: Predictions) -> FloatArray:
-        """The warning threshold (B, 1) of each accepted fit: `warn_probability` during the first
-        `warn_late_fraction` of the round's predicted flight (first detection to predicted impact),
-        `warn_probability_late` after it."""
-        tp = self.params
-        first = np.array([self.first_seen_t_s.get(int(t), t_s) for t in track_ids.tolist()])
-        flight = np.maximum(pred.t_impact_s[pred.ok] - first, 1e-3)
-        early = (t_s - first) / flight < tp.warn_late_fraction
-        return np.where(early, tp.warn_probability, tp.warn_probability_late)[:, None]
-
     def _held(self, t_s: float, track_ids: IntArray, above: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Of the (track, zone) pairs `above` (B, Z) the warning threshold now, those that have
         been above it for at least `warn_hold_s` (s); remembers when each run above began."""
@@ -302,3 +287,14 @@ class ThreatBook:
             k: v for k, v in self.above_since_s.items() if k[0] not in evaluated
         } | keep
         return above & (t_s - since >= self.params.warn_hold_s - 1e-9)
+
+
+def warn_thresholds(
+    tp: ThreatParams, t_s: FloatArray | float, first_t_s: FloatArray, t_impact_s: FloatArray
+) -> FloatArray:
+    """The hit probability that warns a zone, per round: `warn_probability` during the first
+    `warn_late_fraction` of its predicted flight (from its track's first detection `first_t_s` to
+    the predicted impact `t_impact_s`), `warn_probability_late` after it."""
+    flight = np.maximum(t_impact_s - first_t_s, 1e-3)
+    early = (t_s - first_t_s) / flight < tp.warn_late_fraction
+    return np.where(early, tp.warn_probability, tp.warn_probability_late)
