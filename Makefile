@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/capacity.py --targets 10000 --clutter 1000 --scans 20 --filter imm --markdown benchmarks/results/capacity-imm.md
 	$(BIN)/python benchmarks/classify_eval.py --tracks-per-class 200 --seed 1 --workers 2 --markdown benchmarks/results/classify.md
 	$(BIN)/python benchmarks/eval_warn.py --shots 500 --seed 1 --markdown benchmarks/results/warn.md
-	$(BIN)/python benchmarks/warn_tuning.py --shots 200 --seeds 101,102 --markdown benchmarks/results/warn-tuning.md
+	$(BIN)/python benchmarks/warn_tuning.py --shots 200 --seeds 101,102,103,104,105,106 --markdown benchmarks/results/warn-tuning.md
 	$(BIN)/python benchmarks/ingest.py --tracks 1000 --clutter 100 --scans 5 --seconds 125 --warmup-scans 5 --seed 1 --markdown benchmarks/results/ingest.md
 	$(BIN)/python benchmarks/jpda_scaling.py --seed 1 --markdown benchmarks/results/jpda.md
 	$(BIN)/python benchmarks/imm_accuracy.py --runs 100 --seed 1 --variants --markdown benchmarks/results/imm.md

@@ -24,9 +24,8 @@ def test_replay_matches_the_live_warnings() -> None:
     tr, res = traced_group(seed, 8, threat)
     names = [z.name for z in ZONES]
     assert threat.warn_late_fraction > 0.0  # the two-stage rule, as the live stage runs it
-    thr = thresholds(
-        tr, threat.warn_probability, threat.warn_probability_late, threat.warn_late_fraction
-    )
+    assert threat.warn_probability_first != threat.warn_probability  # and the falling threshold
+    thr = thresholds(tr, threat)
     first = first_warnings(tr, probabilities(tr, threat.lethal_radius_m), thr, threat.warn_hold_s)
     live = np.full(first.shape, math.inf)
     for k, r in enumerate(res.rounds):

@@ -4,10 +4,12 @@ first-prediction ceiling, the calibration table and the covariance consistency c
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from bastion.core.params import ThreatParams
 from bastion.evals.warn_tune import (
     Trace,
     consistency,
@@ -55,20 +57,25 @@ def test_first_warnings_with_and_without_a_hold() -> None:
     s = score(tr, held)
     assert s.recall == 1.0 and s.zones_warned == 2 and s.precision == 0.5
     assert s.ratio_median == pytest.approx((10.0 - 2.0) / 10.0)
+    assert s.early_share == 0.0  # its one pair at risk warned at 0.8 of the flight, not 0.9
+    assert score(tr, now).early_share == 0.0  # warned at 1.5 s: 0.85
+    assert score(tr, first_warnings(tr, p, 0.05, 0.0)).early_share == 1.0  # at 1 s: 0.9
 
 
 def test_two_stage_thresholds_by_the_share_of_the_flight() -> None:
     tr, p = _trace()
     # Round 0 flies 0-10 s: its row at 1 s is in the first 12% of its flight, those at 1.5-2.5 s
     # after it; round 1 (0-20 s) rows at 3-6 s are all after 12%.
-    thr = thresholds(tr, 0.25, 0.5, 0.12)
+    flat = ThreatParams(warn_probability_first=0.25, warn_probability=0.25, warn_hold_s=0.0)
+    thr = thresholds(tr, replace(flat, warn_probability_late=0.5, warn_late_fraction=0.12))
     assert thr[:4].tolist() == [0.25, 0.5, 0.5, 0.5]
     first = first_warnings(tr, p, thr, 0.0)
     assert first[0, 0] == 2.5  # 0.3 and 0.35 come late, below 0.5; 0.9 reaches it
     assert math.isinf(first[1, 1])  # round 1's 0.3s come late, below 0.5: not warned
     s = score(tr, first)
     assert s.recall == 1.0 and s.precision == 1.0 and s.zones_warned == 1
-    one_stage = first_warnings(tr, p, thresholds(tr, 0.25, 0.25, 0.0), 0.0)
+    one = replace(flat, warn_probability_late=0.25, warn_late_fraction=0.0)
+    one_stage = first_warnings(tr, p, thresholds(tr, one), 0.0)
     np.testing.assert_array_equal(one_stage, first_warnings(tr, p, 0.25, 0.0))
 
 

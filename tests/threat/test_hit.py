@@ -119,7 +119,8 @@ class _Scripted(BallisticBook):
 def _book(**kw: float) -> ThreatBook:
     zone = ZoneParams(name="hq", polygon_m=((-50, -50), (50, -50), (50, 50), (-50, 50)), value=1.0)
     params = replace(ThreatParams(), lethal_radius_m=20.0, **kw)
-    params = replace(params, warn_probability_late=params.warn_probability)  # one threshold
+    p = params.warn_probability
+    params = replace(params, warn_probability_first=p, warn_probability_late=p)  # one threshold
     book = ThreatBook.create(params, (zone,), 0.0)
     book.ballistic = _Scripted(k_nominal=1e-4, site_alt_m=0.0)
     return book

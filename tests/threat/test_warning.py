@@ -227,10 +227,24 @@ def test_ranked_threats_carry_a_reason_line() -> None:
 def test_the_late_threshold_applies_after_a_share_of_the_predicted_flight() -> None:
     """`warn_probability` in the first `warn_late_fraction` of a round's flight, counted from its
     track's first detection to its predicted impact, the late one after."""
-    tp = replace(ThreatParams(), warn_probability=0.2, warn_probability_late=0.6)
-    tp = replace(tp, warn_late_fraction=0.1)
+    tp = replace(ThreatParams(), warn_probability_first=0.2, warn_probability=0.2)
+    tp = replace(tp, warn_probability_late=0.6, warn_late_fraction=0.1)
     born, impact = np.array([10.0, 8.0]), np.array([30.0, 30.0])  # flights of 20 s and 22 s
     assert warn_thresholds(tp, 11.0, born, impact).tolist() == [0.2, 0.6]  # 5%, then 13.6%
     assert warn_thresholds(tp, 12.5, born, impact).tolist() == [0.6, 0.6]  # 12.5%
     one = replace(tp, warn_late_fraction=0.0)
     assert warn_thresholds(one, 10.5, born, impact).tolist() == [0.6, 0.6]  # late throughout
+
+
+def test_the_early_threshold_falls_from_first_detection_to_the_late_fraction() -> None:
+    """`warn_probability_first` at the track's first detection, falling linearly to
+    `warn_probability` at `warn_late_fraction` of the predicted flight, then the late one."""
+    tp = replace(ThreatParams(), warn_probability_first=1.0, warn_probability=0.2)
+    tp = replace(tp, warn_probability_late=0.6, warn_late_fraction=0.1)
+    born, impact = np.array([10.0, 10.0, 10.0]), np.array([30.0, 20.0, 50.0])  # 20, 10, 40 s
+    thr = warn_thresholds(tp, 11.0, born, impact)  # 5%, 10%, 2.5% of the flights
+    np.testing.assert_allclose(thr, [0.6, 0.6, 0.8])
+    thr = warn_thresholds(tp, 10.0, born, impact)  # at first detection
+    np.testing.assert_allclose(thr, [1.0, 1.0, 1.0])
+    thr = warn_thresholds(tp, 11.9, born, impact)  # 9.5%: near the floor; 19%: late; 4.75%
+    np.testing.assert_allclose(thr, [0.24, 0.6, 0.62])

@@ -109,14 +109,17 @@ class ThreatSpec(Spec):
     lethal_radius_m: NonNegative = Field(
         default=50.0, description="A round within this of a zone hits it, metres."
     )
+    warn_probability_first: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
+        default=1.0, description="Hit probability that warns a zone at a round's first detection."
+    )
     warn_probability: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
-        default=0.2, description="Hit probability at which a rocket or mortar warns a zone."
+        default=0.1, description="Hit probability that warns a zone at warn_late_fraction."
     )
     warn_late_fraction: Annotated[Number, Field(ge=0.0, le=1.0)] = Field(
         default=0.1, description="Share of a round's flight after which the late threshold holds."
     )
     warn_probability_late: Annotated[Number, Field(gt=0.0, le=1.0)] = Field(
-        default=0.6, description="Hit probability that warns a zone late in a round's flight."
+        default=0.8, description="Hit probability that warns a zone late in a round's flight."
     )
     warn_hold_s: NonNegative = Field(
         default=0.1, description="Hit probability held this long before warning, seconds."

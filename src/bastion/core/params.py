@@ -348,13 +348,16 @@ class ThreatParams:
     """Probability mass of the impact and origin ellipses reported and drawn (rockets, mortars)."""
     lethal_radius_m: float = 50.0
     """A round landing within this distance (m) of a zone hits it (the hit probability's radius)."""
-    warn_probability: float = 0.2
-    """A rocket or mortar warns a zone once its hit probability (`threat.hit`) reaches this ..."""
+    warn_probability_first: float = 1.0
+    """A rocket or mortar warns a zone once its hit probability (`threat.hit`) reaches a threshold:
+    this at its track's first detection, falling linearly to ..."""
+    warn_probability: float = 0.1
+    """... this at `warn_late_fraction` of its predicted flight (first detection to impact) ..."""
     warn_late_fraction: float = 0.1
-    warn_probability_late: float = 0.6
-    """... or this, after `warn_late_fraction` of its predicted flight since first detection."""
+    warn_probability_late: float = 0.8
+    """... and this after it (chosen on the tuning seeds: benchmarks/results/warn-tuning.md)."""
     warn_hold_s: float = 0.1
-    """... and has stayed at or above `warn_probability` for this long (s); 0: at once."""
+    """The hit probability must stay at or above the threshold this long (s); 0: at once."""
     release_probability: float = 0.05
     """A rocket's or mortar's alert is released once the zone's hit probability has stayed below
     this for the warn book's release hold (10 s); below `warn_probability` (hysteresis)."""

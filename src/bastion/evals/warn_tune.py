@@ -163,28 +163,31 @@ def probabilities(tr: Trace, lethal_radius_m: float, sigma_scale: float = 1.0) -
     return out
 
 
+EARLY_RATIO = 0.9
+"""The warning-time ratio target (`warning_time_ratio_median` >= 0.9)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Score:
-    """A rule's figures on a trace (as `warn.metrics` defines them)."""
+    """A rule's figures on a trace (as `warn.metrics` defines them), and `early_share`: the share of
+    the pairs at risk warned with a ratio of at least `EARLY_RATIO`. The median ratio reaches 0.9
+    exactly when that share passes one half; the ratios of the others sit far below (a zone not
+    warned early is warned late), so the share, not the median, says how close a rule is to the
+    edge."""
 
     ratio_median: float
     ratio_p10: float
+    early_share: float
     recall: float
     precision: float
     zones_warned: int
     pairs_at_risk: int
 
 
-def thresholds(
-    tr: Trace, threshold: float, late_threshold: float, late_fraction: float
-) -> FloatArray:
-    """Each row's warning threshold (R,) under `ThreatBook`'s rule (`book.warn_thresholds`)."""
-    tp = ThreatParams(
-        warn_probability=threshold,
-        warn_probability_late=late_threshold,
-        warn_late_fraction=late_fraction,
-    )
-    return warn_thresholds(tp, tr.t_s, tr.born_t_s, tr.t_impact_s)
+def thresholds(tr: Trace, rule: ThreatParams) -> FloatArray:
+    """Each row's warning threshold (R,) under `ThreatBook`'s rule (`book.warn_thresholds`) with the
+    warning settings of `rule`."""
+    return warn_thresholds(rule, tr.t_s, tr.born_t_s, tr.t_impact_s)
 
 
 def first_warnings(
@@ -222,6 +225,7 @@ def score(tr: Trace, first: FloatArray) -> Score:
     return Score(
         ratio_median=float(np.median(ratio)) if ratio.size else math.nan,
         ratio_p10=float(np.percentile(ratio, 10)) if ratio.size else math.nan,
+        early_share=float(np.mean(ratio >= EARLY_RATIO)) if ratio.size else math.nan,
         recall=float(warned[tr.at_risk].mean()) if tr.at_risk.any() else math.nan,
         precision=float((warned & tr.at_risk).sum() / n_warned) if n_warned else math.nan,
         zones_warned=n_warned,
@@ -246,24 +250,12 @@ def sweep(
     return out
 
 
-def sweep_two_stage(
-    tr: Trace,
-    lethal_radius_m: float,
-    thresholds_early: Sequence[float],
-    holds_s: Sequence[float],
-    thresholds_late: Sequence[float],
-    fractions: Sequence[float],
-) -> list[tuple[float, float, float, float, Score]]:
-    """Score every (warn probability, hold s, late probability, late fraction) at sigma scale 1."""
+def sweep_rules(tr: Trace, lethal_radius_m: float, rules: Sequence[ThreatParams]) -> list[Score]:
+    """Score every rule (the warning settings of each `ThreatParams`) at sigma scale 1."""
     p = probabilities(tr, lethal_radius_m)
-    out = []
-    for th, h, late, frac in itertools.product(
-        thresholds_early, holds_s, thresholds_late, fractions
-    ):
-        out.append(
-            (th, h, late, frac, score(tr, first_warnings(tr, p, thresholds(tr, th, late, frac), h)))
-        )
-    return out
+    return [
+        score(tr, first_warnings(tr, p, thresholds(tr, rule), rule.warn_hold_s)) for rule in rules
+    ]
 
 
 def merge(traces: Sequence[Trace]) -> Trace:

@@ -7,7 +7,9 @@ Per step, over the confirmed tracks:
   an accepted fit gives the impact point, its covariance (ellipse at `impact_confidence` in the
   reports) and the time of impact. Its hit probability per zone (`hit.hit_probability`: the chance
   that it lands within `lethal_radius_m` of the zone) warns the zone once it has stayed at or above
-  `warn_probability` for `warn_hold_s`; the alert is released when it has stayed below
+  the round's threshold (`warn_thresholds`: falling from `warn_probability_first` to
+  `warn_probability` over the first `warn_late_fraction` of its flight, `warn_probability_late`
+  after) for `warn_hold_s`; the alert is released when it has stayed below
   `release_probability` for the warn book's release hold (hysteresis, so alerts do not flicker). A
   round that threatens no zone raises no alert, only its track and impact events;
 - a track whose ballistic fit is accepted stays a candidate (a mortar round slows to aircraft
@@ -292,9 +294,15 @@ class ThreatBook:
 def warn_thresholds(
     tp: ThreatParams, t_s: FloatArray | float, first_t_s: FloatArray, t_impact_s: FloatArray
 ) -> FloatArray:
-    """The hit probability that warns a zone, per round: `warn_probability` during the first
-    `warn_late_fraction` of its predicted flight (from its track's first detection `first_t_s` to
-    the predicted impact `t_impact_s`), `warn_probability_late` after it."""
+    """The hit probability that warns a zone, per round. Over the first `warn_late_fraction` of its
+    predicted flight (from its track's first detection `first_t_s` to the predicted impact
+    `t_impact_s`) it falls linearly from `warn_probability_first` to `warn_probability`: the first
+    predictions are wide and a zone they give a fair chance is often missed, while the last before
+    the deadline are three to four times narrower. After it, `warn_probability_late`."""
     flight = np.maximum(t_impact_s - first_t_s, 1e-3)
-    early = (t_s - first_t_s) / flight < tp.warn_late_fraction
-    return np.where(early, tp.warn_probability, tp.warn_probability_late)
+    frac = (t_s - first_t_s) / flight
+    if tp.warn_late_fraction <= 0.0:
+        return np.full(np.shape(frac), tp.warn_probability_late)
+    ramp = np.clip(frac / tp.warn_late_fraction, 0.0, 1.0)
+    early = tp.warn_probability_first + (tp.warn_probability - tp.warn_probability_first) * ramp
+    return np.where(frac < tp.warn_late_fraction, early, tp.warn_probability_late)
