@@ -29,7 +29,8 @@ def test_impact_and_origin_estimates_against_the_truth(result: dict[str, float |
 
 def test_warnings_go_mostly_to_the_zones_at_risk(result: dict[str, float | int]) -> None:
     # A siren for the whole base warns all ten zones for every round: precision ~0.05 here; the
-    # 99% ellipse rule the hit probability replaced scored ~0.2; the hit-probability rule 0.625.
+    # 99% ellipse rule the hit probability replaced scored ~0.2; the falling-threshold rule 0.68
+    # (22 zones warned for 15 at risk: one zone more or less moves it by about 0.04).
     assert result["stray_alerts"] == 0
     assert result["zone_precision"] >= 0.5
     assert result["zones_warned"] <= 2 * result["zone_pairs_at_risk"]
