@@ -10,15 +10,10 @@ import math
 
 import numpy as np
 
+from bastion.core.engage_params import EffectorKind, EffectorParams
 from bastion.core.geo import Site, enu2aer
 from bastion.core.identification import FriendlyAircraft, IdentificationParams
-from bastion.core.params import (
-    EffectorKind,
-    EffectorParams,
-    RadarParams,
-    ScenarioParams,
-    ZoneParams,
-)
+from bastion.core.params import RadarParams, ScenarioParams, ZoneParams
 from bastion.core.records import DetectionBatch, ThreatClass
 
 RADAR = RadarParams(

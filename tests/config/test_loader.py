@@ -17,11 +17,10 @@ import yaml
 from bastion.config import LoadedScenario, ScenarioSpec, load_scenario, parse_scenario
 from bastion.config.loader import to_params
 from bastion.config.schema import ALL_SPECS
+from bastion.core.engage_params import EffectorKind, OperatorParams
 from bastion.core.errors import ConfigError
 from bastion.core.params import (
     BirdFlock,
-    EffectorKind,
-    OperatorParams,
     RocketTarget,
     TargetKind,
     ThreatParams,

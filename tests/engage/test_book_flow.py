@@ -8,15 +8,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bastion.core.params import (
+from bastion.core.engage_params import (
     EffectorKind,
     EffectorParams,
     EngageParams,
     NoFireZoneParams,
     RoeSectorParams,
     WeaponsState,
-    ZoneParams,
 )
+from bastion.core.params import ZoneParams
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,

@@ -16,8 +16,8 @@ import pytest
 
 from bastion import pipeline
 from bastion.config import load_scenario
+from bastion.core.engage_params import EffectorKind, EffectorParams, OperatorParams
 from bastion.core.errors import AuthorisationError
-from bastion.core.params import EffectorKind, EffectorParams, OperatorParams
 from bastion.core.records import (
     AFFILIATIONS,
     FRIENDLY,

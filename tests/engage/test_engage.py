@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bastion.core.engage_params import EffectorKind, EffectorParams, OperatorParams
 from bastion.core.errors import AuthorisationError
-from bastion.core.params import EffectorKind, EffectorParams, OperatorParams
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,

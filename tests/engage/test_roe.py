@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bastion.core.params import EffectorKind, EffectorParams, RoeSectorParams, WeaponsState
+from bastion.core.engage_params import EffectorKind, EffectorParams, RoeSectorParams, WeaponsState
 from bastion.core.records import AFFILIATIONS, FRIENDLY, Affiliation, ThreatClass
 from bastion.engage.roe import PERMITS, STATES, RulesOfEngagement, permitted_anywhere
 

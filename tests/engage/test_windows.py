@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from bastion.core.ballistics import propagate_to_ground
-from bastion.core.params import (
+from bastion.core.engage_params import (
     EffectorKind,
     EffectorParams,
     NoFireZoneParams,
     RoeSectorParams,
     WeaponsState,
-    ZoneParams,
 )
+from bastion.core.params import ZoneParams
 from bastion.core.records import AFFILIATIONS, THREAT_CLASSES, Affiliation, ThreatClass
 from bastion.engage import Planner
 from bastion.engage.areas import AssetMap, NoFireMap

@@ -7,14 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from bastion.core.engage_params import EffectorKind, EffectorParams
 from bastion.core.geo import Site
-from bastion.core.params import (
-    EffectorKind,
-    EffectorParams,
-    RadarParams,
-    ScenarioParams,
-    ZoneParams,
-)
+from bastion.core.params import RadarParams, ScenarioParams, ZoneParams
 from bastion.core.records import (
     Affiliation,
     Alert,

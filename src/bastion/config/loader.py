@@ -31,27 +31,29 @@ from bastion.config.schema import (
     TargetSpec,
 )
 from bastion.config.terrain import terrain_params
-from bastion.core.errors import ConfigError
-from bastion.core.geo import Site
-from bastion.core.params import (
-    AdsbReceiverParams,
-    BirdFlock,
+from bastion.core.engage_params import (
     EffectorKind,
     EffectorParams,
     EngageParams,
     NoFireZoneParams,
     OperatorParams,
+    RoeSectorParams,
+    WeaponsState,
+    WtaSolver,
+)
+from bastion.core.errors import ConfigError
+from bastion.core.geo import Site
+from bastion.core.params import (
+    AdsbReceiverParams,
+    BirdFlock,
     RadarParams,
     RocketTarget,
-    RoeSectorParams,
     ScenarioParams,
     Target,
     TargetKind,
     ThreatParams,
     TrackerParams,
     WaypointTarget,
-    WeaponsState,
-    WtaSolver,
     ZoneParams,
 )
 from bastion.engage.effectors import validate_effector

@@ -25,7 +25,8 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from bastion.core.params import EffectorKind, EffectorParams, NoFireZoneParams, ZoneParams
+from bastion.core.engage_params import EffectorKind, EffectorParams, NoFireZoneParams
+from bastion.core.params import ZoneParams
 from bastion.engage.paths import Paths
 
 FloatArray = NDArray[np.float64]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bastion.core.params import EffectorKind, EffectorParams
+from bastion.core.engage_params import EffectorKind, EffectorParams
 from bastion.core.records import Assessment, Engagement, Outcome, ThreatClass
 
 TURN_AWAY_RAD = 0.5 * math.pi

@@ -27,14 +27,13 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.params import (
+from bastion.core.engage_params import (
     EffectorParams,
     EngageParams,
     NoFireZoneParams,
     RoeSectorParams,
-    ScenarioParams,
-    ZoneParams,
 )
+from bastion.core.params import ScenarioParams, ZoneParams
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,

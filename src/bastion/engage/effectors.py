@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.params import EffectorKind, EffectorParams
+from bastion.core.engage_params import EffectorKind, EffectorParams
 from bastion.core.records import ThreatClass
 from bastion.engage.paths import Paths, predict_paths
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bastion.core.params import EffectorParams
+from bastion.core.engage_params import EffectorParams
 
 
 @dataclass(slots=True)

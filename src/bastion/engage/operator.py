@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from bastion.core.params import OperatorParams
+from bastion.core.engage_params import OperatorParams
 from bastion.core.records import Authorisation, Decision, EngagementRequest
 
 

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.params import (
+from bastion.core.engage_params import (
     EffectorParams,
     EngageParams,
     NoFireZoneParams,
     RoeSectorParams,
     WtaSolver,
-    ZoneParams,
 )
+from bastion.core.params import ZoneParams
 from bastion.core.records import AFFILIATIONS, THREAT_CLASSES, ThreatClass
 from bastion.engage.areas import AssetMap, NoFireMap
 from bastion.engage.effectors import Window, effector_window

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.params import EffectorParams, RoeSectorParams, WeaponsState
+from bastion.core.engage_params import EffectorParams, RoeSectorParams, WeaponsState
 from bastion.core.records import AFFILIATIONS, FRIENDLY, Affiliation
 
 FloatArray = NDArray[np.float64]

@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from bastion.core.params import EffectorParams, ScenarioParams, WtaSolver
+from bastion.core.engage_params import EffectorParams, WtaSolver
+from bastion.core.params import ScenarioParams
 from bastion.engage import EngageBook
 from bastion.evals.engage_friendly import friendly_monte_carlo
 from bastion.evals.engage_salvo import (

@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bastion.core.params import RoeSectorParams, ScenarioParams, WeaponsState
+from bastion.core.engage_params import RoeSectorParams, WeaponsState
+from bastion.core.params import ScenarioParams
 from bastion.core.records import (
     AFFILIATIONS,
     FRIENDLY,

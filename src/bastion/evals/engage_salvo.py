@@ -26,14 +26,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.params import (
-    RocketTarget,
-    ScenarioParams,
-    Target,
-    TargetKind,
-    WaypointTarget,
-    WtaSolver,
-)
+from bastion.core.engage_params import WtaSolver
+from bastion.core.params import RocketTarget, ScenarioParams, Target, TargetKind, WaypointTarget
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,
