@@ -58,7 +58,7 @@ from bastion.codecs.sapient import decode_message, encode_message, frame, parse_
 from bastion.codecs.timebase import RunEpoch
 from bastion.config import parse_scenario
 from bastion.core.geo import enu2aer
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.service import (
     Input,
     InputKind,

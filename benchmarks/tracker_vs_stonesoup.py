@@ -48,8 +48,8 @@ from stonesoup.types.array import StateVector
 from stonesoup.types.state import State
 
 from bastion.core.geo import enu2aer
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import TrackerParams
-from bastion.core.records import DetectionBatch
 from bastion.metrics import StateRows, gospa, score_siap
 from bastion.tracking import Tracker
 from machine_info import cpu_model

@@ -13,8 +13,9 @@ import numpy as np
 from bastion.core.engage_params import EffectorKind, EffectorParams
 from bastion.core.geo import Site, enu2aer
 from bastion.core.identification import FriendlyAircraft, IdentificationParams
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import RadarParams, ScenarioParams, ZoneParams
-from bastion.core.records import DetectionBatch, ThreatClass
+from bastion.core.records import ThreatClass
 
 RADAR = RadarParams(
     sensor_id="r1",

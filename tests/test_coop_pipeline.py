@@ -13,9 +13,9 @@ import numpy as np
 
 from bastion import pipeline
 from bastion.core.identification import FriendlyAircraft, IdentificationParams, IdentityRules
+from bastion.core.measurements import CooperativeReport
 from bastion.core.records import (
     Affiliation,
-    CooperativeReport,
     Event,
     EventKind,
     Identity,

@@ -7,14 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bastion import pipeline
-from bastion.core.records import (
-    Authorisation,
-    CooperativeReport,
-    Decision,
-    Event,
-    EventKind,
-    ThreatClass,
-)
+from bastion.core.measurements import CooperativeReport
+from bastion.core.records import Authorisation, Decision, Event, EventKind, ThreatClass
 from bastion.engage import ENGAGEMENT_AUTHORITY
 from bastion.pipeline import ReportClock
 from stub_pipeline import PARAMS, radar_look

@@ -7,8 +7,9 @@ import math
 
 import numpy as np
 
+from bastion.core.measurements import CooperativeReport
 from bastion.core.params import TrackerParams
-from bastion.core.records import CooperativeReport, EventKind, SensorRegistration
+from bastion.core.records import EventKind, SensorRegistration
 from bastion.evals.registration import looks
 from bastion.pipeline import StepInputs, new_state, step
 from stub_pipeline import PARAMS
@@ -64,7 +65,8 @@ def test_alignment_converges_is_recorded_and_pulls_tracks_onto_the_aircraft() ->
 def test_refused_input_becomes_events_naming_the_sensor_and_the_pipeline_runs_on() -> None:
     import dataclasses as dc
 
-    from bastion.core.records import BearingBatch, Note
+    from bastion.core.measurements import BearingBatch
+    from bastion.core.records import Note
     from stub_pipeline import radar_look
 
     state = new_state(PARAMS, np.random.default_rng(0))

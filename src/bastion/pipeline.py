@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from bastion.core.measurements import BearingBatch, CooperativeReport, DetectionBatch
 from bastion.core.params import ScenarioParams
 from bastion.core.records import (
     Authorisation,
-    BearingBatch,
-    CooperativeReport,
-    DetectionBatch,
     Emission,
     Event,
     EventKind,

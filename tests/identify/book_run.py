@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from bastion.core.identification import IdentificationParams
+from bastion.core.measurements import CooperativeReport
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,
     Affiliation,
-    CooperativeReport,
     EventKind,
     Identity,
     SpoofAlert,

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from bastion.core.records import CooperativeReport, EventKind, TrackLost, TrackReport
+from bastion.core.measurements import CooperativeReport
+from bastion.core.records import EventKind, TrackLost, TrackReport
 from bastion.identify.coop_tracks import COOP_ID_BASE, NOMINAL_SIGMA_M, CoopTracks, is_cooperative
 
 

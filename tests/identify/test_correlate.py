@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bastion.core.records import CooperativeReport
+from bastion.core.measurements import CooperativeReport
 from bastion.identify.correlate import correlate
 
 

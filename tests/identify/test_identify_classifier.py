@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bastion.core.records import THREAT_CLASSES, DetectionBatch, ThreatClass
+from bastion.core.measurements import DetectionBatch
+from bastion.core.records import THREAT_CLASSES, ThreatClass
 from bastion.identify.classbook import ClassBook, ClassRules
 from bastion.identify.classifier import default_model
 from bastion.identify.columns import Column, TrackColumns

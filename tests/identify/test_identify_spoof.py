@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bastion.core.identification import SpoofParams
-from bastion.core.records import CooperativeReport
+from bastion.core.measurements import CooperativeReport
 from bastion.identify.spoof import SpoofMonitor
 
 IDS = np.array([1, 2], dtype=np.int64)

@@ -7,7 +7,7 @@ import asyncio
 import numpy as np
 
 from bastion.core.geo import enu2aer
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.service import Input, InputKind
 from bastion.service.shed import FairQueue, RejectTally, shed_plots
 from bastion.tracking.table import TrackTable

@@ -10,8 +10,8 @@ import pytest
 
 from bastion.core.errors import ConfigError
 from bastion.core.geo import enu2aer
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import RadarParams
-from bastion.core.records import DetectionBatch
 from bastion.sim import Radar, pd_swerling1
 
 from .conftest import static_world

@@ -8,7 +8,7 @@ import numpy as np
 
 from bastion.core.ballistics import drag_factor_m2pkg, propagate_to_ground, rk4_step
 from bastion.core.geo import enu2aer
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.threat.ballistic import BallisticBook
 from bastion.threat.ballistic_fit import fit_ballistic
 from bastion.threat.history import MeasurementHistory

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.threat.history import N_COLS, TID, MeasurementHistory, T
 
 

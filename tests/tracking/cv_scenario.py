@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bastion.core.geo import enu2aer
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 
 SIGMA_RANGE_M = 10.0
 SIGMA_ANGLE_RAD = 2e-3

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bastion.core.errors import ConfigError
 from bastion.core.geo import enu2aer
-from bastion.core.records import CooperativeReport, DetectionBatch
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 from bastion.evals.registration import (
     Look,
     RegistrationScenario,

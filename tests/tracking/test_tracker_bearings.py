@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from cv_scenario import cv_truth, radar_batch
 
+from bastion.core.measurements import BearingBatch, DetectionBatch
 from bastion.core.params import TrackerParams
-from bastion.core.records import BearingBatch, DetectionBatch
 from bastion.tracking import Tracker
 
 PARAMS = TrackerParams(process_accel_mps2=1.0, confirm_m=3, confirm_n=4)

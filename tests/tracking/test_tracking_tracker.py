@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from cv_scenario import cv_truth, radar_batch
 
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import TrackerParams
-from bastion.core.records import DetectionBatch
 from bastion.metrics import gospa
 from bastion.tracking import Tracker
 from bastion.tracking.measurement import converted_measurement

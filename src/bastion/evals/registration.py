@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 from bastion.core.params import AdsbReceiverParams
-from bastion.core.records import CooperativeReport, DetectionBatch
 from bastion.sim.adsb import adsb_reports
 from bastion.sim.misregistration import cooperative_traffic, misregistered_scan, surveillance_radar
 from bastion.sim.radar import Radar

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.identify.classbook import ClassBook, ClassRules
 from bastion.identify.evidence import EvidenceBook
 from bastion.identify.features import bin_index, features

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bastion.core.measurements import CooperativeReport
 from bastion.core.records import (
     COOPERATIVE_TRACK_ID_BASE,
-    CooperativeReport,
     Emission,
     EventKind,
     TrackLost,

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from bastion.core.records import CooperativeReport
+from bastion.core.measurements import CooperativeReport
 
 
 def correlate(

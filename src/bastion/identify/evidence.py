@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.geo import aer2enu, wrap_pi
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.identify.columns import Column, TrackColumns
 
 FloatArray = NDArray[np.float64]

@@ -26,12 +26,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.identification import IdentificationParams
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 from bastion.core.records import (
     AFFILIATIONS,
     FRIENDLY,
     THREAT_CLASSES,
-    CooperativeReport,
-    DetectionBatch,
     Emission,
     EventKind,
     Identity,

@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.identification import SpoofParams
-from bastion.core.records import CooperativeReport, SpoofAlert
+from bastion.core.measurements import CooperativeReport
+from bastion.core.records import SpoofAlert
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

@@ -36,7 +36,7 @@ from bastion.codecs.remoteid import (
 )
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site
-from bastion.core.records import CooperativeReport
+from bastion.core.measurements import CooperativeReport
 from bastion.service.feeds import FeedOutput
 
 REJECT_PERIOD_S: Final = 1.0

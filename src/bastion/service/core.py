@@ -23,13 +23,12 @@ import numpy as np
 from bastion import __version__, pipeline
 from bastion.codecs.sapient import SapientDetection
 from bastion.codecs.timebase import RunEpoch
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 from bastion.core.records import (
     Alert,
     AlertCleared,
     Authorisation,
-    CooperativeReport,
     Decision,
-    DetectionBatch,
     EngagementRequest,
     Event,
     EventKind,

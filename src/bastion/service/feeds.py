@@ -38,14 +38,9 @@ from bastion.codecs.sapient import (
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 from bastion.core.params import RadarParams
-from bastion.core.records import (
-    Alert,
-    AlertCleared,
-    CooperativeReport,
-    DetectionBatch,
-    TrackReport,
-)
+from bastion.core.records import Alert, AlertCleared, TrackReport
 from bastion.service.config import AsterixInSpec, SapientInSpec
 
 

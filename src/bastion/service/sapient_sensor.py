@@ -23,7 +23,8 @@ from sapient_msg.bsi_flex_335_v2_0.status_report_pb2 import StatusReport
 from bastion.codecs.sapient import make_ulid
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import DetectionBatch, Vec3
+from bastion.core.measurements import DetectionBatch
+from bastion.core.records import Vec3
 
 ICD_VERSION = "BSI Flex 335 v2.0"
 

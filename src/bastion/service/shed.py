@@ -25,7 +25,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from bastion.core.geo import aer2enu
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 from bastion.service.inputs import Input
 from bastion.tracking.table import TrackTable
 

@@ -22,8 +22,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import RadarParams, TargetKind
-from bastion.core.records import DetectionBatch
 from bastion.sim.radar import Radar
 from bastion.sim.trajectory import Trajectory, sample_times
 from bastion.sim.truth import TruthObject, TruthWorld

@@ -25,8 +25,9 @@ import numpy as np
 
 from bastion.core.errors import ConfigError
 from bastion.core.geo import enu2aer
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import RadarParams
-from bastion.core.records import DetectionBatch, FloatArray
+from bastion.core.records import FloatArray
 from bastion.core.units import db2lin
 from bastion.sim import micro_doppler
 from bastion.sim.truth import BoolArray, TruthWorld

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bastion.core.measurements import CooperativeReport
 from bastion.core.params import RemoteIdReceiverParams
-from bastion.core.records import CooperativeReport
 from bastion.sim.truth import TruthWorld
 
 

@@ -36,13 +36,13 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import TerrainParams, ThreatParams, ZoneParams
 from bastion.core.records import (
     AFFILIATIONS,
     THREAT_CLASSES,
     Affiliation,
     Alert,
-    DetectionBatch,
     Emission,
     EventKind,
     Threat,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 
 FloatArray = NDArray[np.float64]
 N_COLS = 13

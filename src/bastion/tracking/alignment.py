@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bastion.core.records import CooperativeReport, DetectionBatch, SensorRegistration
+from bastion.core.measurements import CooperativeReport, DetectionBatch
+from bastion.core.records import SensorRegistration
 from bastion.tracking.registration import RegistrationParams, SensorBias, SensorBiasEstimator
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import chi2
 
-from bastion.core.records import BearingBatch
+from bastion.core.measurements import BearingBatch
 from bastion.tracking.association import gnn
 from bastion.tracking.bearing import bearing_h, bearing_jacobian, bearing_update
 from bastion.tracking.filters import CvFilter, ImmFilter, MeasurementFn

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

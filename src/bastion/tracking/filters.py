@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from bastion.core.measurements import DetectionBatch
 from bastion.core.params import TrackerParams
-from bastion.core.records import DetectionBatch
 from bastion.tracking.imm import (
     ImmParams,
     gaussian_loglik,

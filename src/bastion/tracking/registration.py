@@ -56,7 +56,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.errors import ConfigError
-from bastion.core.records import CooperativeReport, DetectionBatch
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 from bastion.tracking.registration_pairs import (
     AZ,
     RHO,

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.geo import wrap_pi
-from bastion.core.records import CooperativeReport, DetectionBatch
+from bastion.core.measurements import CooperativeReport, DetectionBatch
 
 if TYPE_CHECKING:
     from bastion.tracking.registration import RegistrationParams

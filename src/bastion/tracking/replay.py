@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import BearingBatch, DetectionBatch
+from bastion.core.measurements import BearingBatch, DetectionBatch
 from bastion.tracking.table import TrackTable
 
 IntArray = NDArray[np.int64]

@@ -30,8 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import chi2
 
+from bastion.core.measurements import BearingBatch, DetectionBatch
 from bastion.core.params import TrackerParams
-from bastion.core.records import BearingBatch, DetectionBatch
 from bastion.tracking import bearing_fusion, lifecycle
 from bastion.tracking.association import gnn_confirmed_first
 from bastion.tracking.coverage import Sensors

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 
 BoolArray = NDArray[np.bool_]
 

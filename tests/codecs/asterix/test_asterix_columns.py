@@ -24,7 +24,7 @@ from bastion.codecs.asterix import (
 )
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import DetectionBatch
+from bastion.core.measurements import DetectionBatch
 
 SITE = Site(name="base", lat_rad=math.radians(33.78), lon_rad=math.radians(42.44), alt_m=180.0)
 EPOCH = RunEpoch(

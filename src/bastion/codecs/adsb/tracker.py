@@ -45,7 +45,8 @@ from bastion.codecs.adsb.messages import (
 from bastion.codecs.adsb.sbs import SbsMessage, parse_line
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site
-from bastion.core.records import CooperativeReport, Vec3
+from bastion.core.measurements import CooperativeReport
+from bastion.core.records import Vec3
 
 __all__ = ["REJECTED_KEPT", "AircraftState", "AircraftTracker", "TrackerParams"]
 

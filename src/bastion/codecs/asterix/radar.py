@@ -30,7 +30,8 @@ from bastion.codecs.asterix.cat048 import Cat048Plot
 from bastion.codecs.asterix.cat048_arrays import Cat048Arrays
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import DetectionBatch, FloatArray, Vec3
+from bastion.core.measurements import DetectionBatch
+from bastion.core.records import FloatArray, Vec3
 
 EARTH_RADIUS_M = 6_371_000.0
 

@@ -31,7 +31,8 @@ from bastion.codecs.asterix.cat048 import Cat048Plot
 from bastion.codecs.asterix.cat048_arrays import Cat048Arrays
 from bastion.codecs.asterix.radar import RadarConfig, arrays_to_batch
 from bastion.codecs.timebase import SECONDS_PER_DAY, RunEpoch
-from bastion.core.records import DetectionBatch, FloatArray
+from bastion.core.measurements import DetectionBatch
+from bastion.core.records import FloatArray
 
 
 @dataclass(slots=True)

@@ -41,7 +41,8 @@ from bastion.codecs.remoteid.self_id import SelfId
 from bastion.codecs.remoteid.system import System
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site
-from bastion.core.records import CooperativeReport, Vec3
+from bastion.core.measurements import CooperativeReport
+from bastion.core.records import Vec3
 
 __all__ = ["REJECTED_KEPT", "RemoteIdReceiver", "UasState"]
 

@@ -30,7 +30,8 @@ from sapient_msg.bsi_flex_335_v2_0.detection_report_pb2 import DetectionReport
 
 from bastion.core.errors import DecodeError
 from bastion.core.geo import Site, enu2aer
-from bastion.core.records import DetectionBatch, Vec3
+from bastion.core.measurements import DetectionBatch
+from bastion.core.records import Vec3
 
 _LATLON = {
     location_pb2.LOCATION_COORDINATE_SYSTEM_LAT_LNG_DEG_M: math.radians(1.0),
