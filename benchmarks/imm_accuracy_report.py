@@ -24,8 +24,13 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
     t = res["turn"]
     assert isinstance(t, dict)
     assert isinstance(m, dict) and isinstance(c, dict)
+    own = m["own_models_rmse_m"]
+    assert isinstance(own, dict)
     cmd = "python " + shlex.join(["benchmarks/imm_accuracy.py", *sys.argv[1:]])
-    holds = lambda ok: "yes" if ok else "no"  # noqa: E731
+
+    def holds(ok: bool) -> str:
+        return "yes" if ok else "no"
+
     lines = [
         "# IMM accuracy benchmark",
         "",
@@ -52,6 +57,11 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         f"segment (see `clairvoyant`) {m['clairvoyant_rmse_m']:.2f} m, ratio "
         f"{m['clairvoyant_rmse_m'] / m['best_single_rmse_m']:.3f}. Straight: CV {c['cv_rmse_m']:.2f} m, "
         f"IMM {c['imm_straight_rmse_m']:.2f} m, PCRLB {c['pcrlb_rmse_m']:.2f} m.",
+        "",
+        "The IMM's own models, each run alone with its shipped parameters (information; the "
+        "acceptance compares with the best of the whole sweep): "
+        + ", ".join(f"{k} {v:.2f} m" for k, v in own.items())
+        + f"; IMM over the best of them {m['imm_rmse_m'] / min(own.values()):.3f}.",
         "",
         f"Sustained 3 g turn (information): IMM {t['imm_turn_rmse_m']:.2f} m, best single model "
         f"{t['best_single_turn_rmse_m']:.2f} m ({t['best_turn_model']}).",
