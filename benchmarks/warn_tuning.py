@@ -27,20 +27,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bastion.core.params import ThreatParams
 from bastion.evals.warn_tune import (
     Score,
     Trace,
     consistency,
     first_prediction_ceiling,
+    first_warnings,
     merge,
     probabilities,
     reliability,
+    score,
     sweep,
-    sweep_rules,
+    thresholds,
     trace,
 )
 from machine_info import cpu_model
+
+FloatArray = NDArray[np.float64]
 
 SCALES = (0.7, 1.0, 1.3)
 THRESHOLDS = (0.1, 0.15, 0.2, 0.225, 0.25, 0.275, 0.3, 0.4, 0.5, 0.7, 0.9)
@@ -106,9 +113,28 @@ def best(pooled: dict[Rule, Score], per_seed: list[dict[Rule, Score]], floor: fl
     return max(ok)[2] if ok else None
 
 
-def score_rules(tr: Trace, lethal: float, rules: list[Rule]) -> dict[Rule, Score]:
-    """Every rule's figures on one trace."""
-    return dict(zip(rules, sweep_rules(tr, lethal, [rule_params(r) for r in rules]), strict=True))
+def score_rules(
+    traces: list[Trace], lethal: float, rules: list[Rule]
+) -> tuple[dict[Rule, Score], list[dict[Rule, Score]], FloatArray]:
+    """Every rule's figures pooled over the traces and on each, and the pooled hit probabilities.
+
+    Each trace's probabilities and each rule's first warnings are computed once: the pooled
+    figures score the merged trace (`merge` keeps the traces' rounds in order) with the traces'
+    first warnings stacked."""
+    tr = merge(traces)
+    p_hit = [probabilities(t, lethal) for t in traces]
+    pooled: dict[Rule, Score] = {}
+    per_seed: list[dict[Rule, Score]] = [{} for _ in traces]
+    for rule in rules:
+        tp = rule_params(rule)
+        firsts = [
+            first_warnings(t, p, thresholds(t, tp), tp.warn_hold_s)
+            for t, p in zip(traces, p_hit, strict=True)
+        ]
+        for one, t, first in zip(per_seed, traces, firsts, strict=True):
+            one[rule] = score(t, first)
+        pooled[rule] = score(tr, np.concatenate(firsts))
+    return pooled, per_seed, np.concatenate(p_hit)
 
 
 def machine() -> str:
@@ -198,9 +224,7 @@ class Tuning:
         """Sweep the one-threshold and the falling-threshold rules, pooled and per seed."""
         tr = merge(traces)
         lethal = ThreatParams().lethal_radius_m
-        rules = grid()
-        pooled = score_rules(tr, lethal, rules)
-        per_seed = [score_rules(t, lethal, rules) for t in traces]
+        pooled, per_seed, p_hit = score_rules(traces, lethal, grid())
         floor = share_floor(int(tr.at_risk.sum()), tr.impact_t_s.size)
         d = ThreatParams()
         return cls(
@@ -218,7 +242,7 @@ class Tuning:
                 d.warn_probability_late,
                 d.warn_late_fraction,
             ),
-            calib=reliability(tr, probabilities(tr, lethal)),
+            calib=reliability(tr, p_hit),
             honest=consistency(tr),
             ceiling=first_prediction_ceiling(tr),
         )

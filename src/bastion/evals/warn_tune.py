@@ -250,14 +250,6 @@ def sweep(
     return out
 
 
-def sweep_rules(tr: Trace, lethal_radius_m: float, rules: Sequence[ThreatParams]) -> list[Score]:
-    """Score every rule (the warning settings of each `ThreatParams`) at sigma scale 1."""
-    p = probabilities(tr, lethal_radius_m)
-    return [
-        score(tr, first_warnings(tr, p, thresholds(tr, rule), rule.warn_hold_s)) for rule in rules
-    ]
-
-
 def merge(traces: Sequence[Trace]) -> Trace:
     """One trace of several (round indices and track ids kept apart)."""
     rounds = np.cumsum([0] + [t.impact_t_s.size for t in traces])
