@@ -211,6 +211,12 @@ BAD_CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown target kind 'balloon'; expected one of: fixed_wing, multirotor",
     ),
     (
+        "lower-case callsign",
+        _set("targets.2.callsign", "rch123"),
+        "targets[2].callsign",
+        "expected a callsign of up to 8 characters A-Z, 0-9 or space, got 'rch123'",
+    ),
+    (
         "self-intersecting zone",
         _set("zones.1.polygon_m", [[0, 0], [100, 100], [100, 0], [0, 100]]),
         "zones[1].polygon_m",

@@ -90,24 +90,18 @@ def _icao(value: object) -> object:
     )
 
 
-def _callsign(value: object) -> object:
-    if isinstance(value, str) and re.fullmatch(r"[A-Z0-9 ]{0,8}", value):
-        return value
-    raise PydanticCustomError(
-        "bastion",
-        "expected a callsign of up to 8 characters A-Z, 0-9 or space, got {got}",
-        {"got": show_value(value)},
-    )
+def _matching(pattern: str, expected: str) -> BeforeValidator:
+    """A validator passing strings that match `pattern` whole; anything else gets "expected ...,
+    got ..." naming `expected`."""
 
+    def check(value: object) -> object:
+        if isinstance(value, str) and re.fullmatch(pattern, value):
+            return value
+        raise PydanticCustomError(
+            "bastion", f"expected {expected}, got {{got}}", {"got": show_value(value)}
+        )
 
-def _remote_id_serial(value: object) -> object:
-    if isinstance(value, str) and re.fullmatch(r"[\x21-\x7e]{0,20}", value):
-        return value
-    raise PydanticCustomError(
-        "bastion",
-        "expected a Remote ID serial of up to 20 printable characters without spaces, got {got}",
-        {"got": show_value(value)},
-    )
+    return BeforeValidator(check)
 
 
 Number = Annotated[float, BeforeValidator(_reject_bool)]
@@ -119,8 +113,15 @@ Text = Annotated[str, Field(min_length=1)]
 Position = Annotated[tuple[float, float, float], _vector(("east_m", "north_m", "up_m"))]
 Vertex = Annotated[tuple[float, float], _vector(("east_m", "north_m"))]
 Icao = Annotated[str, BeforeValidator(_icao)]
-Callsign = Annotated[str, BeforeValidator(_callsign)]
-RemoteIdSerial = Annotated[str, BeforeValidator(_remote_id_serial)]
+Callsign = Annotated[
+    str, _matching(r"[A-Z0-9 ]{0,8}", "a callsign of up to 8 characters A-Z, 0-9 or space")
+]
+RemoteIdSerial = Annotated[
+    str,
+    _matching(
+        r"[\x21-\x7e]{0,20}", "a Remote ID serial of up to 20 printable characters without spaces"
+    ),
+]
 """A Remote ID UAS ID: up to 20 printable ASCII characters, no spaces (ASTM F3411 Basic ID)."""
 
 
