@@ -10,6 +10,7 @@ import pytest
 from bastion.cli import summarise_result
 from bastion.config import load_scenario
 from bastion.core.records import Alert, EngagementRequest, EventKind
+from bastion.report.views import build_view
 from bastion.runtime import RunResult, RunSummary, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +105,16 @@ def test_same_seed_gives_byte_identical_event_log(tmp_path: Path) -> None:
     c = run_scenario(loaded, tmp_path / "c", seed=6)
     assert a.events_path.read_bytes() == b.events_path.read_bytes()
     assert a.events_path.read_bytes() != c.events_path.read_bytes()
+
+
+def test_report_map_draws_the_impact_ellipse_the_summary_quotes(
+    rocket: tuple[RunResult, RunSummary],
+) -> None:
+    result, summary = rocket
+    (line,) = summary.ballistic
+    (obj,) = [o for o in summary.objects if o.kind == "rocket"]
+    assert line.impact is not None
+    drawn = build_view(result.events).half_flight[obj.track_ids[0]]
+    assert drawn == line.impact
+    # Tens of metres at half the flight (the last prediction's ellipse is a few metres).
+    assert drawn.ellipse_major_m >= 30.0, drawn

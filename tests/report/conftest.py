@@ -204,6 +204,10 @@ def events(truth: TruthHistory) -> list[Event]:
             impact_e_m=100.0 + err,
             impact_n_m=100.0 - err,
             t_impact_s=50.0,
+            ellipse_major_m=2.5 * err,
+            ellipse_minor_m=1.25 * err,
+            ellipse_heading_rad=0.6,
+            confidence=0.99,
         )
         timed.append((float(t), EventKind.IMPACT_PREDICTED, 1, imp))
     timed += [

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
@@ -16,7 +17,7 @@ from matplotlib.path import Path as MplPath
 
 from bastion.core.params import ScenarioParams, ZoneParams
 from bastion.core.records import FloatArray, Outcome, TruthHistory
-from bastion.report.ellipses import draw_ellipse, draw_origin
+from bastion.report.ellipses import draw_ellipse, draw_origin, label_ellipse
 from bastion.report.style import (
     EFFECTOR,
     FRIENDLY,
@@ -167,15 +168,34 @@ def _draw_tracks(ax: Axes, view: RunView) -> None:
             path_effects=HALO,
             zorder=8,
         )
+    for tid, origin in view.origins.items():
+        draw_origin(ax, origin, track_colour(tid))
+
+
+def _draw_impacts(ax: Axes, view: RunView, labels: bool) -> None:
+    """Every predicted impact point (the last one a filled X) and, per round, the ellipse of the
+    prediction current at half its flight, with a note saying when it was made if `labels`."""
     for tid, impacts in view.impacts.items():
         colour = track_colour(tid)
         e = np.array([p.impact_e_m for p in impacts]) * _KM
         n = np.array([p.impact_n_m for p in impacts]) * _KM
         ax.plot(e[:-1], n[:-1], ls="none", marker="x", ms=4, mew=0.8, color=colour, zorder=5)
-        ax.plot(e[-1:], n[-1:], ls="none", marker="x", ms=11, mew=2.4, color=colour, zorder=6)
-        draw_ellipse(ax, impacts[-1], colour)
-    for tid, origin in view.origins.items():
-        draw_origin(ax, origin, track_colour(tid))
+        ax.plot(
+            e[-1:],
+            n[-1:],
+            ls="none",
+            marker="X",
+            ms=8,
+            mew=0.8,
+            mec="white",
+            color=colour,
+            zorder=7,
+        )
+    for tid, p in view.half_flight.items():
+        colour = track_colour(tid)
+        draw_ellipse(ax, p, colour)
+        if labels:
+            label_ellipse(ax, p, f"T{tid}", colour)
 
 
 def _draw_outcomes(ax: Axes, view: RunView) -> None:
@@ -259,6 +279,7 @@ def _draw_all(
     if truth is not None:
         _draw_truth(ax, truth)
     _draw_tracks(ax, view)
+    _draw_impacts(ax, view, labels)
     _draw_outcomes(ax, view)
 
 
@@ -287,16 +308,19 @@ def _legend(
         handles.append(
             Line2D([], [], ls="none", marker=".", color="#555555", label="track (colour per id)")
         )
+    grey = "#555555"
     if view.impacts:
+        handles += [
+            Line2D([], [], ls="none", marker="x", ms=4, color=grey, label="predicted impact"),
+            Line2D([], [], ls="none", marker="X", ms=8, color=grey, label="last predicted impact"),
+        ]
+    if view.half_flight:
         handles.append(
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker="x",
-                mew=2,
-                color="#555555",
-                label="predicted impact (last: large, with its ellipse)",
+            Patch(
+                facecolor=to_rgba(grey, 0.22),
+                edgecolor=grey,
+                ls="--",
+                label="impact ellipse at half flight (its note: when predicted)",
             )
         )
     for outcome in sorted({a.outcome for a in view.assessments}, key=list(Outcome).index):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bastion.core.half_flight import half_flight_impacts
 from bastion.core.records import (
     Alert,
     AlertCleared,
@@ -92,6 +93,9 @@ class RunView:
     t_last_s: float
     origins: Mapping[int, OriginEstimate] = field(default_factory=dict)
     """Best point-of-origin estimate per ballistic track."""
+    half_flight: Mapping[int, ImpactPrediction] = field(default_factory=dict)
+    """Per ballistic track, the impact prediction current at half its flight (`core.half_flight`):
+    the one the run summary quotes and the map draws with its ellipse."""
 
 
 @dataclass(slots=True)
@@ -177,6 +181,7 @@ def build_view(events: Sequence[Event]) -> RunView:
         identities=dict(sorted(b.identities.items())),
         impacts={k: tuple(v) for k, v in sorted(b.impacts.items())},
         origins=dict(sorted(b.origins.items())),
+        half_flight=half_flight_impacts(events),
         alerts=tuple(
             AlertSpan(alert=a, cleared=b.cleared.get(aid)) for aid, a in sorted(b.alerts.items())
         ),

@@ -1,9 +1,10 @@
 """Per round in a run: the impact and origin estimates Bastion published, against the truth.
 
 From the event log (IMPACT_PREDICTED, ORIGIN_ESTIMATED) and the scoring's track-to-object
-assignment. The impact estimate shown is the last one published before half the round's flight time
-(the prediction that mattered for the warning); the origin is the best one published (the stage
-publishes an origin only when it improves). Site ENU metres, run-clock seconds.
+assignment. The impact estimate shown is the one current at half the round's flight
+(`bastion.core.half_flight`: the prediction that mattered for the warning, and the ellipse the report's
+map draws), from the object's main track; the origin is the best one published (the stage publishes
+an origin only when it improves). Site ENU metres, run-clock seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bastion.core.half_flight import half_flight_impacts
 from bastion.core.records import Event, ImpactPrediction, OriginEstimate
 from bastion.runtime.scoring import Scoring
 
@@ -45,23 +47,17 @@ def ballistic_lines(
     launch_m: FloatArray,
 ) -> tuple[BallisticLine, ...]:
     """Lines for the objects that had an impact prediction (rounds), in object order."""
-    impacts: dict[int, list[ImpactPrediction]] = {}
+    impacts = half_flight_impacts(events)
     origins: dict[int, OriginEstimate] = {}
     for ev in events:
-        p = ev.payload
-        if isinstance(p, ImpactPrediction):
-            impacts.setdefault(p.track_id, []).append(p)
-        elif isinstance(p, OriginEstimate):
-            origins[p.track_id] = p
+        if isinstance(ev.payload, OriginEstimate):
+            origins[ev.payload.track_id] = ev.payload
     out = []
     for k, name in enumerate(names):
         tids = scoring.tracks_of(k)
-        preds = [p for t in tids for p in impacts.get(t, [])]
-        if not preds or not math.isfinite(impact_t_s[k]):
+        imp = next((impacts[t] for t in tids if t in impacts), None)
+        if imp is None or not math.isfinite(impact_t_s[k]):
             continue
-        half = launch_t_s[k] + 0.5 * (impact_t_s[k] - launch_t_s[k])
-        early = [p for p in preds if p.t_s <= half] or preds[:1]
-        imp = max(early, key=lambda p: p.t_s)
         org = max((origins[t] for t in tids if t in origins), key=lambda o: o.t_s, default=None)
         true_i = (float(impact_m[k, 0]), float(impact_m[k, 1]))
         true_o = (float(launch_m[k, 0]), float(launch_m[k, 1]))

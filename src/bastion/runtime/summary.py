@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bastion.core.half_flight import half_flight_impacts
 from bastion.core.records import (
     Alert,
     Assessment,
@@ -22,7 +23,6 @@ from bastion.core.records import (
     Event,
     EventKind,
     Identity,
-    ImpactPrediction,
 )
 from bastion.runtime.ballistic_summary import BallisticLine, ballistic_lines
 from bastion.runtime.scoring import Scoring
@@ -69,7 +69,8 @@ class ObjectLine:
     alerts: tuple[AlertLine, ...]
     engagements: tuple[EngagementLine, ...]
     impact_error_m: float = math.nan
-    """Error of the last impact prediction made before half the flight time (rockets)."""
+    """Error of the impact prediction current at half the flight (rounds; `core.half_flight`), from
+    the object's main track."""
 
     @property
     def confirm_delay_s(self) -> float:
@@ -127,7 +128,7 @@ def summarise(
     idents = _by_track(events, EventKind.IDENTITY_CHANGED)
     alerts = _by_track(events, EventKind.ALERT_RAISED)
     requests = _by_track(events, EventKind.ENGAGEMENT_REQUESTED)
-    impacts = _by_track(events, EventKind.IMPACT_PREDICTED)
+    impacts = half_flight_impacts(events)
     decisions = {
         ev.subject_id: ev.payload
         for ev in events
@@ -190,19 +191,9 @@ def summarise(
         if not hostile[k] and fired_tracks.intersection(tids):
             friendly_engagements += 1
         err = math.nan
-        if math.isfinite(t_imp):
-            half = launch_t_s[k] + 0.5 * (t_imp - launch_t_s[k])
-            preds = [
-                ev.payload
-                for tid in tids
-                for ev in impacts.get(tid, [])
-                if isinstance(ev.payload, ImpactPrediction) and ev.t_s <= half
-            ]
-            if preds:
-                last = preds[-1]
-                err = float(
-                    np.hypot(last.impact_e_m - impact_m[k, 0], last.impact_n_m - impact_m[k, 1])
-                )
+        imp = next((impacts[t] for t in tids if t in impacts), None)
+        if imp is not None and math.isfinite(t_imp):
+            err = float(np.hypot(imp.impact_e_m - impact_m[k, 0], imp.impact_n_m - impact_m[k, 1]))
         lines.append(
             ObjectLine(
                 name=name,
