@@ -132,6 +132,27 @@ def test_layout_is_sorted_compact_and_tagged() -> None:
     )
 
 
+def test_added_fields_are_left_out_while_default_and_read_as_default_when_missing() -> None:
+    radar = _track_event()
+    assert isinstance(radar.payload, TrackReport)
+    named = dataclasses.replace(
+        radar.payload, coop_source="adsb", coop_ident="4CA2D1", callsign="EIN12"
+    )
+    coop = dataclasses.replace(radar, payload=named)
+    text = event_to_json(coop)
+    assert '"callsign":"EIN12","coop_ident":"4CA2D1","coop_source":"adsb"' in text
+    assert event_from_json(text) == coop
+    # A log written before the fields existed (the layout above) still loads.
+    old = event_to_json(radar)
+    assert "coop" not in old and "callsign" not in old
+    back = event_from_json(old)
+    assert back == radar
+    assert isinstance(back.payload, TrackReport) and back.payload.callsign == ""
+    # An original field is still required.
+    with pytest.raises(DecodeError, match=r"missing fields \['n_updates'\]"):
+        event_from_json(old.replace('"n_updates":4,', ""))
+
+
 def test_enums_are_written_as_values_and_rebuilt_as_members() -> None:
     identity = Identity(
         track_id=1,

@@ -18,11 +18,12 @@ def _rep(
     v: tuple[float, float, float] = (100.0, 0.0, 0.0),
     flags: tuple[str, ...] = (),
     sigma: float = 12.0,
+    callsign: str = "RCH123",
 ) -> CooperativeReport:
     return CooperativeReport(
         source="adsb",
         ident=ident,
-        callsign="RCH123",
+        callsign=callsign,
         t_s=t,
         position_m=(e, 5000.0, 1500.0),
         velocity_mps=v,
@@ -128,3 +129,22 @@ def test_same_inputs_same_tracks() -> None:
         return out
 
     assert run() == run()
+
+
+def test_reports_name_the_track_with_source_address_and_latest_callsign() -> None:
+    book = CoopTracks(update_period_s=1.0)
+    out = book.step(1.0, [_rep(1.0, 0.0, ident="4CA2D1", callsign="")], _none(1))
+    first = out.emissions[0][2]
+    assert isinstance(first, TrackReport)
+    assert (first.coop_source, first.coop_ident, first.callsign) == ("adsb", "4CA2D1", "")
+    book.step(2.0, [_rep(2.0, 100.0, ident="4CA2D1", callsign="EIN12")], _none(1))
+    out = book.step(3.0, [_rep(3.0, 200.0, ident="4CA2D1", callsign="")], _none(1))
+    (upd,) = [p for k, _, p in out.emissions if k is EventKind.TRACK_UPDATED]
+    assert isinstance(upd, TrackReport)
+    assert upd.callsign == "EIN12"  # a report without one keeps the last
+    book.step(4.0, [_rep(4.0, 0.0, ident="AE0001", callsign="RCH9")], _none(1))
+    out = book.step(20.0, [_rep(20.0, 0.0, ident="AE0001", callsign="")], _none(1))
+    # 4CA2D1 timed out; AE0001's row moved up and kept its own callsign.
+    (upd,) = [p for k, _, p in out.emissions if k is EventKind.TRACK_UPDATED]
+    assert isinstance(upd, TrackReport)
+    assert (upd.coop_ident, upd.callsign) == ("AE0001", "RCH9")

@@ -8,8 +8,10 @@ Positions are site ENU metres, velocities ENU metres per second, times run-clock
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,9 +55,16 @@ AFFILIATIONS: tuple[Affiliation, ...] = tuple(Affiliation)
 """Array code of an affiliation is its index here."""
 
 
+ADDED_FIELD: Final = MappingProxyType({"added": True})
+"""`dataclasses.field` metadata of a payload field added after event logs were recorded: the event
+JSON leaves it out while it holds its default, and reads an event without it as the default."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackReport:
-    """A track's state at `t_s` as published to consumers."""
+    """A track's state at `t_s` as published to consumers. A cooperative-only track (ADS-B or Remote
+    ID alone) also names itself: `coop_source` ("adsb" | "remote_id"), `coop_ident` (ICAO address in
+    hex, or Remote ID serial) and the latest `callsign` reported ("" until one is); all "" otherwise."""
 
     track_id: int
     t_s: float
@@ -63,6 +72,9 @@ class TrackReport:
     velocity_mps: Vec3
     position_sigma_m: float
     n_updates: int
+    coop_source: str = field(default="", metadata=ADDED_FIELD)
+    coop_ident: str = field(default="", metadata=ADDED_FIELD)
+    callsign: str = field(default="", metadata=ADDED_FIELD)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

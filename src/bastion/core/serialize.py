@@ -14,7 +14,9 @@ included); the non-finite floats, which JSON cannot hold, are written as the str
 ``"Infinity"`` and ``"-Infinity"``. Enums are written as their string values. Decoding goes through
 a lookup table from class name to record class, built from the `Payload` union, and checks every
 field's type against the record's annotations, so a line that does not describe exactly one valid
-event raises `DecodeError`, never a half-built record.
+event raises `DecodeError`, never a half-built record. A field added after event logs were recorded
+(metadata `records.ADDED_FIELD`) is left out while it holds its default and read as its default when
+missing: older logs and stores still load, and records that do not use it keep their bytes.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ __all__ = [
 
 TYPE_TAG: Final = "type"
 """Key of the payload object that names the payload record class."""
+
+_REQUIRED: Final = object()
+"""The `_Fields` default of a field that every event must carry."""
 
 _NON_FINITE: Final[Mapping[str, float]] = MappingProxyType(
     {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -135,16 +140,26 @@ def _codec_for(annotation: Any) -> tuple[_Encode, _Decode]:
     raise TypeError(f"serialize: no JSON codec for field type {annotation!r}")
 
 
-_Fields = tuple[tuple[str, _Encode, _Decode], ...]
+_Fields = tuple[tuple[str, _Encode, _Decode, Any], ...]
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    """An added field's default (metadata `records.ADDED_FIELD`), else `_REQUIRED`."""
+    if not f.metadata.get("added", False):
+        return _REQUIRED
+    if f.default is dataclasses.MISSING:
+        raise TypeError(f"serialize: added field {f.name} has no default")
+    return f.default
 
 
 def _record_fields(cls: type[Any], skip: frozenset[str] = frozenset()) -> _Fields:
-    """(name, encode, decode) of every field of a record class, from its annotations."""
+    """(name, encode, decode, default) of every field of a record class, from its annotations;
+    the default is `_REQUIRED` but for fields marked `ADDED_FIELD`."""
     hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls) if f.name not in skip]
-    if TYPE_TAG in names:
+    fields = [f for f in dataclasses.fields(cls) if f.name not in skip]
+    if TYPE_TAG in (f.name for f in fields):
         raise TypeError(f"serialize: {cls.__name__}.{TYPE_TAG} clashes with the type tag")
-    return tuple((name, *_codec_for(hints[name])) for name in names)
+    return tuple((f.name, *_codec_for(hints[f.name]), _default(f)) for f in fields)
 
 
 def _payload_classes() -> tuple[type[Any], ...]:
@@ -179,7 +194,11 @@ def _payload_obj(payload: Payload) -> dict[str, Any]:
     fields = _PAYLOAD_FIELDS.get(cls)
     if fields is None:
         raise TypeError(f"serialize: {cls.__name__} is not a payload record")
-    obj: dict[str, Any] = {name: enc(getattr(payload, name)) for name, enc, _ in fields}
+    obj: dict[str, Any] = {}
+    for name, enc, _, default in fields:
+        value = getattr(payload, name)
+        if default is _REQUIRED or value != default:
+            obj[name] = enc(value)
     obj[TYPE_TAG] = cls.__name__
     return obj
 
@@ -187,12 +206,16 @@ def _payload_obj(payload: Payload) -> dict[str, Any]:
 def _decode_fields(obj: Any, fields: _Fields, what: str, extra: frozenset[str]) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise _Invalid(f"{what}: expected an object, got {type(obj).__name__}")
-    names = {name for name, _, _ in fields}
-    missing = sorted(names - obj.keys())
+    names = {name for name, _, _, _ in fields}
+    required = {name for name, _, _, default in fields if default is _REQUIRED}
+    missing = sorted(required - obj.keys())
     unknown = sorted(obj.keys() - names - extra)
     if missing or unknown:
         raise _Invalid(f"{what}: missing fields {missing}, unknown fields {unknown}")
-    return {name: dec(obj[name], f"{what}.{name}") for name, _, dec in fields}
+    return {
+        name: dec(obj[name], f"{what}.{name}") if name in obj else default
+        for name, _, dec, default in fields
+    }
 
 
 def _payload_from_obj(obj: Any, what: str) -> Payload:
@@ -238,7 +261,7 @@ def payload_from_json(text: str | bytes) -> Payload:
 
 def event_to_json(event: Event) -> str:
     """One event as deterministic, byte-stable JSON (one line, no trailing newline)."""
-    obj: dict[str, Any] = {name: enc(getattr(event, name)) for name, enc, _ in _EVENT_FIELDS}
+    obj: dict[str, Any] = {name: enc(getattr(event, name)) for name, enc, _, _ in _EVENT_FIELDS}
     obj["payload"] = _payload_obj(event.payload)
     return _dumps(obj)
 

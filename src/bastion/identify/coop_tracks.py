@@ -6,7 +6,8 @@ source and identifier (ICAO address or Remote ID serial). The track holds the la
 position (site ENU, m), velocity (ENU, m/s), report time (run clock, s) and declared accuracy
 (`CooperativeReport.position_sigma_m`, 1 sigma per axis, m; `NOMINAL_SIGMA_M` of the source where the
 report declares none). A report flagged ``velocity_unknown`` carries zeros: the velocity is then the
-difference of the last two positions over at least `MIN_DIFF_DT_S`, else the previous one.
+difference of the last two positions over at least `MIN_DIFF_DT_S`, else the previous one. Its
+`TrackReport`s name it: source, identifier and the latest non-empty callsign.
 
 A track ends (TRACK_LOST) after `timeout_s` without a report, or as soon as a report of its
 identifier correlates with a radar track: the radar track carries the identity from then on.
@@ -68,6 +69,7 @@ class CoopTracks:
     """The cooperative-only track table; see the module docstring."""
 
     __slots__ = (
+        "callsigns",
         "ids",
         "keys",
         "n_updates",
@@ -85,6 +87,7 @@ class CoopTracks:
         self.update_period_s = update_period_s
         self.next_id = COOP_ID_BASE
         self.keys: list[tuple[str, str]] = []
+        self.callsigns: list[str] = []
         self.ids: IntArray = np.zeros(0, dtype=np.int64)
         self.x: FloatArray = np.zeros((0, 6))
         self.t_s: FloatArray = np.zeros(0)
@@ -144,6 +147,7 @@ class CoopTracks:
 
     def _add(self, r: CooperativeReport) -> int:
         self.keys.append((r.source, r.ident))
+        self.callsigns.append("")
         self.ids = np.append(self.ids, np.int64(self.next_id))
         self.next_id += 1
         self.x = np.vstack([self.x, np.zeros((1, 6))])
@@ -168,6 +172,8 @@ class CoopTracks:
         sigma = r.position_sigma_m
         self.sigma_m[row] = sigma if math.isfinite(sigma) else NOMINAL_SIGMA_M.get(r.source, 30.0)
         self.n_updates[row] += 1
+        if r.callsign:
+            self.callsigns[row] = r.callsign
 
     def _report(self, row: int) -> TrackReport:
         x = self.x[row]
@@ -178,6 +184,9 @@ class CoopTracks:
             velocity_mps=(float(x[3]), float(x[4]), float(x[5])),
             position_sigma_m=float(self.sigma_m[row]),
             n_updates=int(self.n_updates[row]),
+            coop_source=self.keys[row][0],
+            coop_ident=self.keys[row][1],
+            callsign=self.callsigns[row],
         )
 
     def _drop(self, gone: BoolArray, t_s: float, why: list[str], em: list[Emission]) -> list[int]:
@@ -190,6 +199,7 @@ class CoopTracks:
         if rows:
             keep = ~gone
             self.keys = [k for k, ok in zip(self.keys, keep.tolist(), strict=True) if ok]
+            self.callsigns = [c for c, ok in zip(self.callsigns, keep.tolist(), strict=True) if ok]
             self.ids, self.x, self.t_s = self.ids[keep], self.x[keep], self.t_s[keep]
             self.sigma_m, self.n_updates = self.sigma_m[keep], self.n_updates[keep]
             self.published_t_s = self.published_t_s[keep]

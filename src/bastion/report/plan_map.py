@@ -158,7 +158,7 @@ def _draw_tracks(ax: Axes, view: RunView) -> None:
         xy = path.position_m[:, :2] * _KM
         ax.plot(xy[:, 0], xy[:, 1], ls="none", marker=".", ms=3.0, color=colour, zorder=4)
         ax.annotate(
-            f"T{tid}",
+            view.label(tid),
             (xy[-1, 0], xy[-1, 1]),
             xytext=(4, 4),
             textcoords="offset points",
@@ -195,7 +195,7 @@ def _draw_impacts(ax: Axes, view: RunView, labels: bool) -> None:
         colour = track_colour(tid)
         draw_ellipse(ax, p, colour)
         if labels:
-            label_ellipse(ax, p, f"T{tid}", colour)
+            label_ellipse(ax, p, view.label(tid), colour)
 
 
 def _draw_outcomes(ax: Axes, view: RunView) -> None:

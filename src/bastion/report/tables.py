@@ -28,9 +28,9 @@ def _t(t_s: float | None) -> str:
     return _DASH if t_s is None else f"{t_s:.1f}"
 
 
-def _ids(ids: Iterable[int], limit: int = 30) -> str:
+def _ids(view: RunView, ids: Iterable[int], limit: int = 30) -> str:
     ordered = sorted(ids)
-    text = ", ".join(f"T{i}" for i in ordered[:limit])
+    text = ", ".join(view.label(i) for i in ordered[:limit])
     return text + (f" (+{len(ordered) - limit})" if len(ordered) > limit else "")
 
 
@@ -78,7 +78,7 @@ def threats_table(view: RunView) -> str:
         if not ids:
             continue
         hostile = [t for t in ids if view.identities[t].affiliation in _HOSTILE_LIKE]
-        rows.append([cls.value, str(len(ids)), str(len(hostile)), _ids(ids)])
+        rows.append([cls.value, str(len(ids)), str(len(hostile)), _ids(view, ids)])
     headers = ["class", "tracks", "hostile or suspect", "track ids"]
     return _table("threats", headers, rows, "no identities")
 
@@ -89,7 +89,7 @@ def alerts_table(view: RunView) -> str:
         [
             str(s.alert.alert_id),
             s.alert.zone,
-            f"T{s.alert.track_id}",
+            view.label(s.alert.track_id),
             _t(s.alert.t_s),
             _t(s.cleared.t_s if s.cleared is not None else None),
             _t(s.warning_s),
@@ -125,7 +125,7 @@ def engagements_table(view: RunView) -> str:
     rows = [
         [
             str(c.request.request_id),
-            f"T{c.request.track_id}",
+            view.label(c.request.track_id),
             c.request.effector,
             _t(c.request.t_s),
             *_decision_cells(c),

@@ -77,8 +77,8 @@ def _track_rows(view: RunView) -> tuple[list[int], int]:
 def _track_label(view: RunView, tid: int) -> str:
     ident = view.identities.get(tid)
     if ident is None:
-        return f"T{tid}"
-    return f"T{tid} {ident.threat_class.value} ({ident.affiliation.value})"
+        return view.label(tid)
+    return f"{view.label(tid)} {ident.threat_class.value} ({ident.affiliation.value})"
 
 
 class _LabelSlots:
@@ -187,7 +187,7 @@ def _draw_zone_row(
         if tid not in labelled:
             labelled.add(tid)
             ax.annotate(
-                f"T{tid}",
+                view.label(tid),
                 (t0, lane_y),
                 xytext=(-2, 0),
                 textcoords="offset points",

@@ -14,6 +14,7 @@ import numpy as np
 
 from bastion.core.half_flight import half_flight_impacts
 from bastion.core.records import (
+    COOPERATIVE_TRACK_ID_BASE,
     Alert,
     AlertCleared,
     Assessment,
@@ -31,7 +32,7 @@ from bastion.core.records import (
     TrackReport,
 )
 
-__all__ = ["AlertSpan", "EngagementChain", "RunView", "TrackPath", "build_view"]
+__all__ = ["AlertSpan", "EngagementChain", "RunView", "TrackPath", "build_view", "coop_name"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -96,6 +97,31 @@ class RunView:
     half_flight: Mapping[int, ImpactPrediction] = field(default_factory=dict)
     """Per ballistic track, the impact prediction current at half its flight (`core.half_flight`):
     the one the run summary quotes and the map draws with its ellipse."""
+    names: Mapping[int, str] = field(default_factory=dict)
+    """Per cooperative-only track, the name its latest report gives (see `coop_name`)."""
+
+    def label(self, track_id: int) -> str:
+        """What the report calls a track: a cooperative-only track's name, else "coop n" for one
+        recorded before reports named them, else "T<id>"."""
+        name = self.names.get(track_id)
+        if name:
+            return name
+        if track_id >= COOPERATIVE_TRACK_ID_BASE:
+            return f"coop {track_id - COOPERATIVE_TRACK_ID_BASE + 1}"
+        return f"T{track_id}"
+
+
+_SOURCE_PREFIX = {"adsb": "ICAO", "remote_id": "RID"}
+
+
+def coop_name(report: TrackReport) -> str:
+    """A cooperative-only track's name: its callsign, else "ICAO <address>" (ADS-B) or
+    "RID <serial>" (Remote ID); "" for the tracker's own tracks."""
+    if report.callsign.strip():
+        return report.callsign.strip()
+    if not report.coop_ident:
+        return ""
+    return f"{_SOURCE_PREFIX.get(report.coop_source, report.coop_source)} {report.coop_ident}"
 
 
 @dataclass(slots=True)
@@ -110,6 +136,7 @@ class _Chain:
 @dataclass(slots=True)
 class _Builder:
     points: dict[int, list[TrackReport]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
     lost: dict[int, float] = field(default_factory=dict)
     identities: dict[int, Identity] = field(default_factory=dict)
     impacts: dict[int, list[ImpactPrediction]] = field(default_factory=dict)
@@ -124,6 +151,8 @@ class _Builder:
         p = e.payload
         if isinstance(p, TrackReport) and e.kind in _TRACK_KINDS:
             self.points.setdefault(p.track_id, []).append(p)
+            if name := coop_name(p):
+                self.names[p.track_id] = name
         elif isinstance(p, TrackLost):
             self.lost[p.track_id] = p.t_s
         elif isinstance(p, Identity):
@@ -182,6 +211,7 @@ def build_view(events: Sequence[Event]) -> RunView:
         impacts={k: tuple(v) for k, v in sorted(b.impacts.items())},
         origins=dict(sorted(b.origins.items())),
         half_flight=half_flight_impacts(events),
+        names=dict(sorted(b.names.items())),
         alerts=tuple(
             AlertSpan(alert=a, cleared=b.cleared.get(aid)) for aid, a in sorted(b.alerts.items())
         ),
