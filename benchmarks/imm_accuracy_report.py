@@ -28,6 +28,9 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
     assert isinstance(own, dict)
     cmd = "python " + shlex.join(["benchmarks/imm_accuracy.py", *sys.argv[1:]])
 
+    names = ["hover", "accelerate", "dash", "3 g turn 180", "straight", "3 g turn 270",
+             "straight", "decelerate", "hover", "accelerate + climb", "straight"]  # fmt: skip
+
     def holds(ok: bool) -> str:
         return "yes" if ok else "no"
 
@@ -66,6 +69,7 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         f"Sustained 3 g turn (information): IMM {t['imm_turn_rmse_m']:.2f} m, best single model "
         f"{t['best_single_turn_rmse_m']:.2f} m ({t['best_turn_model']}).",
     ]
+
     if m["ratio"] > 0.7:
         lines += [
             "",
@@ -79,6 +83,39 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
             "Even the clairvoyant filter, which switches between a quiet and a manoeuvre model at the",
             "true segment boundaries, does not reach 0.7 here.",
         ]
+    lines += [
+        "",
+        "## A station-keeping model (information; not the default)",
+        "",
+        "The same IMM with `Hover(speed_sigma_mps=0.5, tau_s=2.0)` added (velocity reverting to zero;",
+        "`imm_accuracy.with_hover`):",
+        "",
+        "| case | default IMM | with `Hover` |",
+        "|---|---:|---:|",
+        f"| manoeuvring: RMSE m | {m['imm_rmse_m']:.2f} | {m['imm_hover_rmse_m']:.2f} |",
+        f"| manoeuvring: over the best single model | {m['ratio']:.3f} | "
+        f"{m['imm_hover_rmse_m'] / m['best_single_rmse_m']:.3f} |",
+        *(
+            f"| manoeuvring, segment {seg} ({names[seg - 1]}): RMSE m | "
+            f"{m['imm_segment_rmse_m'][seg]:.2f} | {m['imm_hover_segment_rmse_m'][seg]:.2f} |"
+            for seg in m["imm_segment_rmse_m"]
+        ),
+        f"| straight target: RMSE / PCRLB | {c['imm_crlb_ratio']:.3f} | "
+        f"{c['imm_hover_crlb_ratio']:.3f} |",
+        f"| sustained 3 g turn: RMSE m | {t['imm_turn_rmse_m']:.2f} | "
+        f"{t['imm_hover_turn_rmse_m']:.2f} |",
+        f"| sustained 3 g turn: mean speed estimate m/s (true {t['turn_true_speed_mps']:.0f}) | "
+        f"{t['imm_turn_speed_mps']:.1f} | {t['imm_hover_turn_speed_mps']:.1f} |",
+        "",
+        "It averages a hovering drone's position over many scans instead of extrapolating a noisy",
+        "velocity (and forgets a stopping drone's velocity sooner), and it beats the clairvoyant",
+        "yardstick above, so the model set does matter here; it still does not reach 0.7. It is not in",
+        "the default: in slower, wider turns seen by a noisier 1 Hz radar it takes a share of the",
+        "probability and pulls the combined speed down. On the shipped layered scenario (seed 1) a",
+        'jammed quadcopter turning home at 18 m/s was assessed as slowing to 5 m/s ("landing")',
+        "instead of turning away, which fails that scenario's end-to-end test. A hover model that",
+        "applies only at low estimated speed would be the next step.",
+    ]
     variants = res["variants"]
     assert isinstance(variants, dict)
     if variants:
@@ -118,8 +155,6 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         "| segment | RMSE m | mean mu |",
         "|---|---:|---|",
     ]
-    names = ["hover", "accelerate", "dash", "3 g turn 180", "straight", "3 g turn 270",
-             "straight", "decelerate", "hover", "accelerate + climb", "straight"]  # fmt: skip
     for seg, val in m["imm_segment_rmse_m"].items():
         lines.append(
             f"| {seg} {names[seg - 1]} | {val:.2f} | {m['imm_mean_mu_per_segment'][seg]} |"

@@ -15,7 +15,7 @@ from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
 from bastion.core.ballistics import rk4_step
-from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer, kron_axes
+from bastion.tracking.motion import ConstantVelocity, Hover, MotionModel, Singer, kron_axes
 from bastion.tracking.motion_ballistic import Ballistic
 from bastion.tracking.motion_turn import CoordinatedTurn3D, ct_axis_domega, ct_axis_matrices
 from bastion.tracking.predictor import predict as cv6_predict
@@ -33,13 +33,16 @@ def _states(rng: np.random.Generator, k: int) -> tuple[np.ndarray, np.ndarray]:
     return x, _spd(rng, k, 9, 3.0)
 
 
-def _van_loan_ode(A: np.ndarray, q: float, T: float) -> tuple[np.ndarray, np.ndarray]:
-    """F = expm(A T) and Q = q integral_0^T f f^T ds, f(s) = expm(A s) [0, 0, 1]^T, by integrating
-    Phi' = A Phi, Q' = q f f^T with scipy's DOP853 at tight tolerances: an independent route."""
+def _van_loan_ode(
+    A: np.ndarray, q: float, T: float, noise_col: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """F = expm(A T) and Q = q integral_0^T f f^T ds, f(s) = expm(A s) e_c (the noise drives state
+    component c = `noise_col`, acceleration by default), by integrating Phi' = A Phi, Q' = q f f^T
+    with scipy's DOP853 at tight tolerances: an independent route."""
 
     def rhs(_s: float, y: np.ndarray) -> np.ndarray:
         Phi = y[:9].reshape(3, 3)
-        f = Phi[:, 2]
+        f = Phi[:, noise_col]
         return np.concatenate([(A @ Phi).ravel(), q * np.outer(f, f).ravel()])
 
     y0 = np.concatenate([np.eye(3).ravel(), np.zeros(9)])
@@ -51,6 +54,7 @@ def _van_loan_ode(A: np.ndarray, q: float, T: float) -> tuple[np.ndarray, np.nda
 ALL_MODELS: list[MotionModel] = [
     ConstantVelocity(accel_mps2=2.0),
     Singer(accel_sigma_mps2=8.0, tau_s=4.0),
+    Hover(speed_sigma_mps=0.5, tau_s=2.0),
     CoordinatedTurn3D(jerk_psd_m2ps5=30.0),
     Ballistic(drag_factor_m2pkg=1e-4),
 ]
@@ -99,6 +103,43 @@ def test_singer_limits() -> None:
     )
     np.testing.assert_allclose(F3[0], F_ca, rtol=1e-14)
     np.testing.assert_allclose(Q3[0], Q_ca, rtol=1e-12)
+
+
+@pytest.mark.parametrize("tau_s", [0.3, 2.0, 20.0, 1e4])
+@pytest.mark.parametrize("dt_s", [0.01, 0.5, 0.999, 2.0, 5.0])
+def test_hover_matches_van_loan_ode_and_expm(tau_s: float, dt_s: float) -> None:
+    sigma = 0.7
+    F3, Q3 = Hover(speed_sigma_mps=sigma, tau_s=tau_s).axis_matrices(np.array([dt_s]))
+    A = np.array([[0.0, 1.0, 0.0], [0.0, -1.0 / tau_s, 0.0], [0.0, 0.0, 0.0]])
+    F_ref, ref = _van_loan_ode(A, 2 * sigma**2 / tau_s, dt_s, noise_col=1)
+    pv = np.ix_([0, 1], [0, 1])  # acceleration is held at zero, outside the model
+    np.testing.assert_allclose(F3[0][pv], F_ref[pv], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(F3[0][pv], expm(A * dt_s)[pv], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(Q3[0][pv], ref[pv], rtol=1e-9, atol=1e-12 * np.abs(ref).max())
+    np.testing.assert_array_equal(F3[0, 2], 0.0)
+
+
+def test_hover_forgets_velocity_and_wanders_as_a_random_walk() -> None:
+    model = Hover(speed_sigma_mps=0.5, tau_s=2.0)
+    x = np.zeros((1, 9))
+    x[0, 3:6] = [10.0, -4.0, 1.0]
+    P = np.eye(9)[None] * 1e-6
+    xp, Pp = model.predict(x, P, np.array([1e3]))
+    # a left-over velocity carries the target tau * v further and no more
+    np.testing.assert_allclose(xp[0, :3], 2.0 * x[0, 3:6], rtol=1e-12)
+    np.testing.assert_allclose(xp[0, 3:6], 0.0, atol=1e-12)
+    # over a long step the position variance grows by the diffusion 2 sigma^2 tau per second
+    growth = Pp[0, 0, 0] / 1e3
+    assert growth == pytest.approx(2 * 0.5**2 * 2.0, rel=1e-2)
+    np.testing.assert_allclose(Pp[0, 3, 3], 0.5**2, rtol=1e-9)
+
+
+def test_hover_refuses_bad_parameters() -> None:
+    for tau in (0.0, -1.0, math.inf):
+        with pytest.raises(ValueError, match="tau_s"):
+            Hover(speed_sigma_mps=0.5, tau_s=tau)
+    with pytest.raises(ValueError, match="speed_sigma_mps"):
+        Hover(speed_sigma_mps=-0.1, tau_s=1.0)
 
 
 @pytest.mark.parametrize("omega", [0.0, 1e-3, 0.3, 0.999, 1.5, 3.0])

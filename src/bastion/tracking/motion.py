@@ -17,6 +17,10 @@ matrices are kron(F3, I3) and kron(Q3, I3) in this state order.
 - `Singer`: acceleration a first-order Gauss-Markov process, a' = -a / tau + w, E[a^2] = sigma^2
   (Singer, IEEE Trans. AES-6, 1970), discretised exactly. tau -> infinity is the constant-acceleration
   (white jerk) model, tau -> 0 with 2 sigma^2 tau fixed is CWNA.
+- `Hover`: velocity a first-order Gauss-Markov (Ornstein-Uhlenbeck) process that reverts to zero,
+  v' = -v / tau + w, E[v^2] = sigma^2 (the velocity analogue of Singer; the "integrated OU" or
+  nearly-constant-position model): a multirotor holding station, whose position wanders by wind gusts
+  but does not drift away. Acceleration is not part of the model, as in `ConstantVelocity`.
 - `CoordinatedTurn3D` (module `motion_turn`): the 3-D nearly-coordinated turn a' = -omega^2 v + w,
   omega = |v x a| / |v|^2 from the state.
 - `Ballistic` (module `motion_ballistic`): gravity and quadratic drag, an extended-Kalman prediction.
@@ -33,6 +37,7 @@ row, far too slow for the per-scan path.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -152,6 +157,27 @@ def predict_linear(
     return x_new, symmetrise(B)
 
 
+class LinearAxisModel:
+    """`matrices` and `predict` for a model that is linear in the state with per-axis matrices: the
+    subclass (a slotted frozen dataclass) defines `axis_matrices(dt_s) -> (F3, Q3)`."""
+
+    __slots__ = ()
+
+    def axis_matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        raise NotImplementedError
+
+    def matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """State transition F and process noise Q for steps `dt_s` (K,), each (K, 9, 9)."""
+        F3, Q3 = self.axis_matrices(dt_s)
+        return kron_axes(F3), kron_axes(Q3)
+
+    def predict(
+        self, x: FloatArray, P: FloatArray, dt_s: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
+        return predict_linear(self, x, P, dt_s)
+
+
 def sym3(q: list[FloatArray], k: int) -> FloatArray:
     """Symmetric (K, 3, 3) from the upper triangle [q11, q12, q13, q22, q23, q33] (each (K,))."""
     out = np.empty((k, 3, 3), dtype=np.float64)
@@ -174,7 +200,7 @@ def quad_q3(f1: FloatArray, f2: FloatArray, f3: FloatArray, t_s: FloatArray) -> 
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConstantVelocity:
+class ConstantVelocity(LinearAxisModel):
     """CWNA constant velocity with power spectral density `accel_mps2`^2 (m^2/s^3) per axis.
 
     `accel_floor_sigma_mps2` is the 1-sigma of the acceleration components after a step (the model
@@ -196,17 +222,6 @@ class ConstantVelocity:
         Q3 = sym3([q * dt_s**3 / 3.0, q * dt_s**2 / 2.0, zero, q * dt_s, zero, zero], k)
         Q3[:, 2, 2] = self.accel_floor_sigma_mps2**2
         return F3, Q3
-
-    def matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """State transition F and process noise Q for steps `dt_s` (K,), each (K, 9, 9)."""
-        F3, Q3 = self.axis_matrices(dt_s)
-        return kron_axes(F3), kron_axes(Q3)
-
-    def predict(
-        self, x: FloatArray, P: FloatArray, dt_s: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
-        return predict_linear(self, x, P, dt_s)
 
 
 # --- Singer ------------------------------------------------------------------------------------
@@ -236,7 +251,7 @@ def _phi2_exp(y: FloatArray) -> FloatArray:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Singer:
+class Singer(LinearAxisModel):
     """Singer acceleration model: RMS acceleration `accel_sigma_mps2` (m/s^2) per axis and
     manoeuvre time constant `tau_s` (s); the driving white noise has density 2 sigma^2 / tau.
 
@@ -295,13 +310,55 @@ class Singer:
                 dst[~small] = val
         return F3, q * sym3(q3, k)
 
-    def matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """State transition F and process noise Q for steps `dt_s` (K,), each (K, 9, 9)."""
-        F3, Q3 = self.axis_matrices(dt_s)
-        return kron_axes(F3), kron_axes(Q3)
 
-    def predict(
-        self, x: FloatArray, P: FloatArray, dt_s: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """Predict `x` (K, 9), `P` (K, 9, 9) by `dt_s` (K,) >= 0 seconds; new arrays."""
-        return predict_linear(self, x, P, dt_s)
+# --- hover -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hover(LinearAxisModel):
+    """Station keeping: velocity reverts to zero with time constant `tau_s` (s) and RMS
+    `speed_sigma_mps` (m/s) per axis; the driving white noise on velocity has density 2 sigma^2 / tau.
+
+    Over a step T with theta = T / tau: p <- p + tau (1 - e^-theta) v, v <- e^-theta v, so a velocity
+    left over from a dash is forgotten within a few tau, and the position of a hovering target is
+    averaged over many scans instead of being extrapolated along a noisy velocity. Position wanders as
+    a random walk of diffusion 2 sigma^2 tau (m^2/s) over long steps. `accel_floor_sigma_mps2` as in
+    `ConstantVelocity`.
+    """
+
+    speed_sigma_mps: float
+    tau_s: float
+    accel_floor_sigma_mps2: float = 0.01
+    name: str = "hover"
+
+    def __post_init__(self) -> None:
+        if not (0.0 < self.tau_s < math.inf) or self.speed_sigma_mps < 0.0:
+            raise ValueError("Hover: tau_s must be finite and > 0, speed_sigma_mps >= 0")
+
+    def axis_matrices(self, dt_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Per-axis F3 and Q3 for steps `dt_s` (K,), each (K, 3, 3)."""
+        k = dt_s.shape[0]
+        tau, T = self.tau_s, dt_s
+        th = T / tau
+        F3 = np.zeros((k, 3, 3))
+        F3[:, 0, 0] = 1.0
+        F3[:, 0, 1] = T * _phi1_exp(th)  # tau (1 - e^-theta), exact as theta -> 0
+        F3[:, 1, 1] = np.exp(-th)
+        small = th <= THETA_SWITCH
+        q3 = [np.zeros(k) for _ in range(6)]
+        if small.any():
+            Ts = T[small]
+            y = th[small][:, None] * GL_U  # (Ks, nodes)
+            f1 = Ts[:, None] * GL_U * _phi1_exp(y.ravel()).reshape(y.shape)
+            f2 = np.exp(-y)
+            for dst, val in zip(q3, quad_q3(f1, f2, np.zeros_like(f1), Ts), strict=True):
+                dst[small] = val
+        if (~small).any():
+            t = th[~small]
+            a1, a2 = -np.expm1(-t), -np.expm1(-2.0 * t)  # 1 - e^-theta, 1 - e^-2 theta
+            q3[0][~small] = tau**3 * (t - 2.0 * a1 + 0.5 * a2)
+            q3[1][~small] = tau**2 * (a1 - 0.5 * a2)
+            q3[3][~small] = tau * 0.5 * a2
+        Q3 = (2.0 * self.speed_sigma_mps**2 / tau) * sym3(q3, k)
+        Q3[:, 2, 2] = self.accel_floor_sigma_mps2**2
+        return F3, Q3
