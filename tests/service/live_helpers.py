@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,22 @@ def bound_config(service: LiveService) -> ServiceConfig:
 
 
 async def http(
-    address: tuple[str, int], method: str, path: str, body: Any = None
+    address: tuple[str, int],
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    tls: ssl.SSLContext | None = None,
+    headers: str = "",
 ) -> tuple[int, Any]:
-    """One HTTP request to the service's API: (status, decoded JSON body)."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), 5.0)
+    """One HTTP request to the service's API (HTTPS with the client context `tls`; `headers`:
+    extra header lines, each ending in CRLF): (status, decoded JSON body)."""
+    server_hostname = address[0] if tls is not None else None
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(*address, ssl=tls, server_hostname=server_hostname), 5.0
+    )
     data = b"" if body is None else json.dumps(body).encode()
-    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n\r\n"
+    head = f"{method} {path} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: {len(data)}\r\n\r\n"
     writer.write(head.encode() + data)
     await writer.drain()
     raw = await asyncio.wait_for(reader.read(), 5.0)

@@ -151,6 +151,14 @@ class ApiOperatorSpec(_Spec):
     )
 
 
+class HttpTlsSpec(_Spec):
+    """TLS for the HTTP API: a PEM certificate chain and its private key, paths relative to the
+    configuration file's folder. Read when the service starts (not on replay)."""
+
+    cert: str = Field(min_length=1, description="PEM certificate chain (server certificate first).")
+    key: str = Field(min_length=1, description="PEM private key of the certificate.")
+
+
 class ServiceSpec(_Spec):
     """A whole service configuration file."""
 
@@ -165,6 +173,9 @@ class ServiceSpec(_Spec):
     remote_id: list[RemoteIdInSpec] = Field(default_factory=list)
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
     http: AddressText | None = Field(default="127.0.0.1:8480", description="Health and API.")
+    http_tls: HttpTlsSpec | None = Field(
+        default=None, description="Serve the API over HTTPS (TLS 1.2 or later) with this key."
+    )
     operators: list[ApiOperatorSpec] = Field(
         default_factory=list, description="Who may decide engagements (bearer tokens)."
     )

@@ -20,6 +20,7 @@ import contextlib
 import gc
 import json
 import signal
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,10 +30,11 @@ from typing import Any, BinaryIO
 
 from bastion import __version__
 from bastion.codecs.timebase import RunEpoch
+from bastion.core.errors import ConfigError
 from bastion.core.records import Event
 from bastion.core.serialize import event_to_json
 from bastion.runtime.runner import prepare_out_dir
-from bastion.service.api import Account, HttpApi
+from bastion.service.api import Account, HttpApi, tls_context
 from bastion.service.capture import CaptureHeader, CaptureWriter
 from bastion.service.config import ServiceConfig
 from bastion.service.core import (
@@ -118,9 +120,25 @@ class LiveService:
             t_s=self.now(), kind=kind, feed=feed or SAPIENT_FEED, conn=conn, payload=payload
         )
 
+    def _api_tls(self) -> ssl.SSLContext | None:
+        """The API's TLS context from `http_tls` (None: plain HTTP); ConfigError if unreadable."""
+        tls_spec = self.config.spec.http_tls
+        if tls_spec is None or not self.config.spec.http:
+            return None
+        base = self.config.base_dir
+        try:
+            return tls_context(base / tls_spec.cert, base / tls_spec.key)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"cannot load the API's certificate and key: {exc}",
+                source=self.config.source,
+                path="http_tls",
+            ) from None
+
     async def start(self) -> None:
         """Open the run directory, the store and the capture log, then bind every socket."""
         spec = self.config.spec
+        tls = self._api_tls()  # before anything is created: a bad key file leaves nothing behind
         prepare_out_dir(self.run_dir, self._force)
         self._t0 = self._clock()
         self.epoch = RunEpoch(utc_at_zero_s=self._wall())
@@ -190,7 +208,7 @@ class LiveService:
         if spec.http:
             host, port = parse_address(spec.http)
             accounts = {o.token_sha256: Account(o.operator, o.role) for o in spec.operators}
-            self.api = await HttpApi.start(self, host, port, accounts)
+            self.api = await HttpApi.start(self, host, port, accounts, tls)
         # The start-up heap (imports, configuration: about 430,000 objects) goes to the permanent
         # generation, so a full garbage collection never scans it again: one over it took about
         # 0.4 s on a loaded 2-core machine, a pause in whichever step triggered it.
