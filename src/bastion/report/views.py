@@ -31,8 +31,9 @@ from bastion.core.records import (
     TrackLost,
     TrackReport,
 )
+from bastion.core.track_names import coop_name
 
-__all__ = ["AlertSpan", "EngagementChain", "RunView", "TrackPath", "build_view", "coop_name"]
+__all__ = ["AlertSpan", "EngagementChain", "RunView", "TrackPath", "build_view"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -109,19 +110,6 @@ class RunView:
         if track_id >= COOPERATIVE_TRACK_ID_BASE:
             return f"coop {track_id - COOPERATIVE_TRACK_ID_BASE + 1}"
         return f"T{track_id}"
-
-
-_SOURCE_PREFIX = {"adsb": "ICAO", "remote_id": "RID"}
-
-
-def coop_name(report: TrackReport) -> str:
-    """A cooperative-only track's name: its callsign, else "ICAO <address>" (ADS-B) or
-    "RID <serial>" (Remote ID); "" for the tracker's own tracks."""
-    if report.callsign.strip():
-        return report.callsign.strip()
-    if not report.coop_ident:
-        return ""
-    return f"{_SOURCE_PREFIX.get(report.coop_source, report.coop_source)} {report.coop_ident}"
 
 
 @dataclass(slots=True)

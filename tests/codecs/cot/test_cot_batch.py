@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -9,7 +10,13 @@ import numpy as np
 from bastion.codecs.cot import track_to_event, tracks_to_events
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import Affiliation, Identity, ThreatClass, TrackReport
+from bastion.core.records import (
+    COOPERATIVE_TRACK_ID_BASE,
+    Affiliation,
+    Identity,
+    ThreatClass,
+    TrackReport,
+)
 
 SITE = Site(name="bench", lat_rad=math.radians(51.17), lon_rad=math.radians(-1.82), alt_m=100.0)
 EPOCH = RunEpoch(utc_at_zero_s=1_750_000_000.0)
@@ -65,3 +72,30 @@ def test_tracks_to_events_equals_track_to_event_per_track() -> None:
     assert batch == one
     assert len({e.type for e in batch}) > 3  # several identities' types formatted
     assert tracks_to_events([], [], site=SITE, epoch=EPOCH, geodetic=np.zeros((0, 3))) == []
+
+
+def test_a_cooperative_only_track_goes_out_under_its_callsign_or_address() -> None:
+    rng = np.random.default_rng(8)
+    radar, named, unnamed, rid = _tracks(4, rng)
+    coop = COOPERATIVE_TRACK_ID_BASE
+    named = dataclasses.replace(
+        named, track_id=coop, coop_source="adsb", coop_ident="AE1234", callsign="RCH123 "
+    )
+    unnamed = dataclasses.replace(
+        unnamed, track_id=coop + 1, coop_source="adsb", coop_ident="4CA2D1"
+    )
+    rid = dataclasses.replace(rid, track_id=coop + 2, coop_source="remote_id", coop_ident="1596F3")
+    tracks = [radar, named, unnamed, rid]
+    geo = SITE.enu2geodetic(np.array([t.position_m for t in tracks]))
+    events = tracks_to_events(tracks, [None] * 4, site=SITE, epoch=EPOCH, geodetic=geo)
+    assert [e.callsign for e in events] == [
+        f"T{radar.track_id}",
+        "RCH123",
+        "ICAO 4CA2D1",
+        "RID 1596F3",
+    ]
+    g = geo[1]
+    one = track_to_event(
+        named, site=SITE, epoch=EPOCH, geodetic=(float(g[0]), float(g[1]), float(g[2]))
+    )
+    assert one.callsign == "RCH123"

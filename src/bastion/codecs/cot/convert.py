@@ -28,6 +28,7 @@ from bastion.core.records import (
     ThreatClass,
     TrackReport,
 )
+from bastion.core.track_names import track_callsign
 
 HOW_FUSED = "m-f"
 FloatArray = NDArray[np.float64]
@@ -76,7 +77,7 @@ def track_to_event(
         hae_m=hae,
         ce_m=track.position_sigma_m,
         le_m=track.position_sigma_m,
-        callsign=f"T{track.track_id}",
+        callsign=track_callsign(track),
         course_deg=math.degrees(math.atan2(ve, vn)) % 360.0,
         speed_mps=math.hypot(ve, vn),
         remarks=f"Bastion track {track.track_id}: {label}",
@@ -131,7 +132,7 @@ def tracks_to_events(
                 hae_m=hae[k],
                 ce_m=track.position_sigma_m,
                 le_m=track.position_sigma_m,
-                callsign=f"T{tid}",
+                callsign=track_callsign(track),
                 course_deg=course_deg[k],
                 speed_mps=speed[k],
                 remarks=f"Bastion track {tid}: {kind_label[1]}",
