@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +25,7 @@ from bastion.codecs.asterix import (
 )
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import TrackReport
+from bastion.core.records import COOPERATIVE_TRACK_ID_BASE, TrackReport
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "asterix"
 NM = 1852.0
@@ -134,6 +136,50 @@ def test_cat062_report_round_trip() -> None:
     assert np.allclose(again.velocity_mps[:2], report.velocity_mps[:2], atol=0.125)
     assert again.velocity_mps[2] == pytest.approx(-3.0, abs=6.25 * 0.3048 / 60)
     assert again.position_sigma_m == pytest.approx(17.0, abs=0.25)
+
+
+def test_a_cooperative_adsb_track_carries_its_callsign_and_address() -> None:
+    coop = TrackReport(
+        track_id=COOPERATIVE_TRACK_ID_BASE + 2,
+        t_s=10.0,
+        position_m=(100.0, 200.0, 900.0),
+        velocity_mps=(60.0, 0.0, 0.0),
+        position_sigma_m=30.0,
+        n_updates=4,
+        coop_source="adsb",
+        coop_ident="4CA2D1",
+        callsign="rch123 ",
+    )
+    track = report_to_cat062(coop, site=SITE, epoch=EPOCH, sac=25, sic=1)
+    assert (track.callsign, track.target_address) == ("RCH123", 0x4CA2D1)
+    (back,) = decode_datagram(encode_cat062([track]))
+    assert isinstance(back, Cat062Track)
+    assert (back.callsign, back.target_address) == ("RCH123", 0x4CA2D1)
+    again = cat062_to_report(back, site=SITE, epoch=EPOCH, near_t_s=10.0)
+    assert (again.callsign, again.coop_source, again.coop_ident) == ("RCH123", "adsb", "4CA2D1")
+    # Remote ID serials and radar tracks have no ICAO identity: neither item goes out
+    rid = dataclasses.replace(coop, coop_source="remote_id", coop_ident="1596F3", callsign="op-7")
+    radar = dataclasses.replace(coop, track_id=5, coop_source="", coop_ident="", callsign="")
+    for report in (rid, radar):
+        (plain,) = decode_datagram(
+            encode_cat062([report_to_cat062(report, site=SITE, epoch=EPOCH, sac=25, sic=1)])
+        )
+        assert isinstance(plain, Cat062Track)
+        assert (plain.callsign, plain.target_address) == ("", -1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"callsign": "RCH-123"}, "callsign 'RCH-123'"),
+        ({"callsign": "ABCDEFGHI"}, "callsign 'ABCDEFGHI'"),
+        ({"target_address": 2**24}, "target address 0x1000000 over 24 bits"),
+    ],
+)
+def test_cat062_refuses_identities_it_cannot_carry(change: dict[str, object], message: str) -> None:
+    track = dataclasses.replace(GOLDEN_TRACK, **change)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=re.escape(message)):
+        encode_cat062([track])
 
 
 def test_unknown_categories_are_reported_not_dropped() -> None:

@@ -112,8 +112,10 @@ def test_cat062_tracks_decode_with_the_peer(asterix_peer: PeerDecode) -> None:
             first=bool(rng.integers(0, 2)),
             last=bool(rng.integers(0, 2)),
             simulated=True,
+            callsign=("RCH123", "", "N 1A")[k % 3],
+            target_address=-1 if k % 2 else int(rng.integers(0, 2**24)),
         )
-        for _ in range(100)
+        for k in range(100)
     ]
     datagram = encode_cat062(tracks)
     (peer,) = asterix_peer([datagram])
@@ -139,3 +141,13 @@ def test_cat062_tracks_decode_with_the_peer(asterix_peer: PeerDecode) -> None:
         assert status["CNF"]["val"] == int(not t.confirmed)
         assert (status["TSB"]["val"], status["TSE"]["val"]) == (int(t.first), int(t.last))
         assert status["SIM"]["val"] == 1
+        assert mine.callsign == t.callsign and mine.target_address == t.target_address
+        if t.callsign:
+            assert theirs["I245"]["TId"]["val"].rstrip() == t.callsign
+            assert theirs["I245"]["STI"]["val"] == 0
+        else:
+            assert "I245" not in theirs
+        if t.target_address >= 0:
+            assert int(theirs["I380"]["ADR"]["ADR"]["val"], 16) == t.target_address
+        else:
+            assert "I380" not in theirs

@@ -12,6 +12,8 @@ Items read and written (UAP field reference number, item, layout, unit on the wi
     FRN 13 I062/080  Track Status             MON SPI MRH SRC(3) CNF FX | SIM TSE TSB FPC AFF STP KOS FX ...
     FRN 17 I062/130  Geometric Altitude       16 bits signed, LSB 6.25 ft, above the WGS-84 ellipsoid
     FRN 22 I062/220  Rate of Climb/Descent    16 bits signed, LSB 6.25 ft/min
+    FRN 24 I062/245  Target Identification    STI (2) | spare (6) | 8 characters of 6 bits (ICAO)
+    FRN 26 I062/380  Aircraft Derived Data    compound; ADR: 24-bit target (ICAO) address
     FRN 27 I062/500  Estimated Accuracies     compound; APC: X 16 bits | Y 16 bits unsigned, LSB 0.5 m
 
 Bastion's system plane for I062/100 and I062/185 is the site's local east-north plane: X east,
@@ -22,6 +24,7 @@ from a stereographic projection at the same origin is below the 0.5 m LSB.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +49,9 @@ class Cat062Track:
     above the WGS-84 ellipsoid (NaN if absent); `east_m`/`north_m` position in the system plane
     (NaN if absent); `vel_east_mps`/`vel_north_mps`/`vel_up_mps` velocity (NaN if absent);
     `sigma_east_m`/`sigma_north_m` the position accuracy (1 sigma, NaN if absent); `confirmed`
-    is I062/080 CNF inverted, `first`/`last` are TSB/TSE, `simulated` is SIM.
+    is I062/080 CNF inverted, `first`/`last` are TSB/TSE, `simulated` is SIM; `callsign` the
+    downlinked identification (I062/245, STI 0; "" if absent: at most 8 of A-Z, 0-9 and space),
+    `target_address` the 24-bit ICAO address (I062/380 ADR; -1 if absent).
     """
 
     sac: int
@@ -68,6 +73,12 @@ class Cat062Track:
     first: bool = False
     last: bool = False
     simulated: bool = False
+    callsign: str = ""
+    target_address: int = -1
+
+
+ICAO_CHARS = re.compile(r"[A-Z0-9 ]{0,8}")
+"""What I062/245's 6-bit (ICAO Annex 10) characters can carry here: letters, digits and space."""
 
 
 def _q(item: Any, name: str, unit: str) -> float:
@@ -104,6 +115,10 @@ def _track_from_record(rec: Any) -> Cat062Track:
         kw["vel_up_mps"] = float(i220.variation.content.as_quantity("ft/min")) * M_PER_FT / 60.0
     if (i500 := rec.get_item("500")) is not None and (apc := i500.variation.get_item("APC")):
         kw["sigma_east_m"], kw["sigma_north_m"] = _q(apc, "X", "m"), _q(apc, "Y", "m")
+    if (i245 := rec.get_item("245")) is not None:
+        kw["callsign"] = i245.variation.get_item("CHR").variation.content.as_string().rstrip()
+    if (i380 := rec.get_item("380")) is not None and (adr := i380.variation.get_item("ADR")):
+        kw["target_address"] = adr.variation.as_uint()
     if (i080 := rec.get_item("080")) is not None:
         v = i080.variation
         kw["confirmed"] = v.get_item("CNF").as_uint() == 0
@@ -173,6 +188,16 @@ def _record(t: Cat062Track) -> Any:
         sx = min(round(t.sigma_east_m / 0.5), 0xFFFF)
         sy = min(round(t.sigma_north_m / 0.5), 0xFFFF)
         items["500"] = {"APC": (("X", sx), ("Y", sy))}
+    if t.callsign:
+        if not ICAO_CHARS.fullmatch(t.callsign):
+            raise ValueError(
+                f"CAT062 encode: callsign {t.callsign!r} is not up to 8 of A-Z, 0-9 and space"
+            )
+        items["245"] = (("STI", 0), 0, ("CHR", t.callsign.ljust(8)))  # STI 0: downlinked
+    if t.target_address >= 0:
+        if t.target_address >= 2**24:
+            raise ValueError(f"CAT062 encode: target address {t.target_address:#x} over 24 bits")
+        items["380"] = {"ADR": t.target_address}
     record_spec: Any = Spec.cv_record  # typed per item; items are checked above
     return record_spec.create(items)
 

@@ -3,16 +3,19 @@
 Position goes out twice, as WGS-84 (I062/105, geometric altitude I062/130 above the ellipsoid) and
 as site east/north (I062/100); velocity as site east/north (I062/185) and up as rate of climb
 (I062/220); `position_sigma_m` as the accuracy of both axes (I062/500 APC). The track number is the
-track id modulo 65536 (I062/040 has 16 bits).
+track id modulo 65536 (I062/040 has 16 bits). A cooperative-only ADS-B track also carries its
+callsign (I062/245) and ICAO address (I062/380 ADR), so that a receiving system names it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from typing import Any
 
 import numpy as np
 
-from bastion.codecs.asterix.cat062 import Cat062Track
+from bastion.codecs.asterix.cat062 import ICAO_CHARS, Cat062Track
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
 from bastion.core.records import COOPERATIVE_TRACK_ID_BASE, TrackReport
@@ -72,7 +75,24 @@ def report_to_cat062(
         first=first,
         last=last,
         simulated=simulated,
+        **_adsb_identity(report),
     )
+
+
+def _adsb_identity(report: TrackReport) -> dict[str, Any]:
+    """I062/245 and I062/380 of a cooperative-only ADS-B track: its callsign (when ICAO characters
+    carry it) and its 24-bit address; nothing for other tracks."""
+    if report.coop_source != "adsb":
+        return {}
+    out: dict[str, Any] = {}
+    callsign = report.callsign.strip().upper()
+    if callsign and ICAO_CHARS.fullmatch(callsign):
+        out["callsign"] = callsign
+    with contextlib.suppress(ValueError):
+        address = int(report.coop_ident, 16)
+        if 0 <= address < 2**24:
+            out["target_address"] = address
+    return out
 
 
 def cat062_to_report(
@@ -98,4 +118,7 @@ def cat062_to_report(
         velocity_mps=vel,
         position_sigma_m=sigma,
         n_updates=0,
+        callsign=track.callsign,
+        coop_source="adsb" if track.target_address >= 0 else "",
+        coop_ident=f"{track.target_address:06X}" if track.target_address >= 0 else "",
     )
