@@ -67,8 +67,9 @@ def print_summary(result: RunResult, summary: RunSummary) -> None:
                 e.outcome,
             )
     console.print(engs if engs.row_count else "[bold]Engagements:[/] none")
+    detailed = {b.name for b in summary.ballistic if b.impact is not None}
     for ob in summary.objects:
-        if math.isfinite(ob.impact_error_m):
+        if math.isfinite(ob.impact_error_m) and ob.name not in detailed:
             console.print(
                 f"[bold]Impact prediction[/] for {ob.name} at half its flight time: "
                 f"{ob.impact_error_m:.0f} m from the true impact point"
