@@ -4,6 +4,10 @@
 as a tuple (``("targets", 1, "waypoints_m", 0)``), the message says what was expected and what was
 found. Positions are site ENU metres; `SITE_RADIUS_M` bounds how far from the origin a zone, radar
 or effector may be (the flat-earth ENU frame is only meant for a few tens of kilometres).
+
+`advise_scenario` returns advisories in the same form: settings that are valid but will not do what
+the scenario needs (a tracker whose first gate cannot hold the fastest target); the loader warns with
+them and loads the scenario.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from shapely.validation import explain_validity
 
 from bastion.config.schema import (
     BirdFlockSpec,
+    RadarSpec,
     RocketSpec,
     ScenarioSpec,
     TargetSpec,
 )
 from bastion.config.schema_defence import ZoneSpec
+from bastion.config.schema_stages import TrackerSpec
 from bastion.config.terrain import check_terrain
 from bastion.core.ballistics import drag_factor_m2pkg, propagate_to_ground
 
@@ -104,6 +110,56 @@ def check_scenario(spec: ScenarioSpec) -> list[Problem]:
             )
         )
     return problems
+
+
+def advise_scenario(spec: ScenarioSpec) -> list[Problem]:
+    """Every advisory for a scenario that passed `check_scenario` (empty when none applies)."""
+    return list(_first_gate(spec))
+
+
+def first_gate_speed_mps(tracker: TrackerSpec, radar: RadarSpec) -> float:
+    """The fastest target (m/s) whose second plot from `radar` falls inside a new track's gate.
+
+    A new track starts at its first plot with velocity zero, `init_speed_sigma_mps` (sigma_v) per
+    axis; one scan period T on, its predicted position variance along the line of sight is
+    T^2 sigma_v^2 + sigma_r^2 and the second plot adds its own sigma_r^2 (range sigma). A target
+    flying at speed s along the line of sight (a round fired at the site, where the radar is; beyond
+    about a kilometre the plots are most precise that way) moves s T, inside the gate while
+    (s T)^2 <= gate_chi2 (T^2 sigma_v^2 + 2 sigma_r^2). Process noise (well under 1 m^2 in a scan)
+    is left out. After a missed look the gate holds a little less (the plots' sigma counts for less
+    over 2T), down to sqrt(gate_chi2) sigma_v.
+    """
+    return math.sqrt(tracker.gate_chi2 * (tracker.init_speed_sigma_mps**2 + _plot_var(radar)))
+
+
+def _plot_var(radar: RadarSpec) -> float:
+    """The two plots' range variance over the scan period squared, 2 sigma_r^2 / T^2 ((m/s)^2)."""
+    return 2.0 * (radar.sigma_range_m / radar.scan_period_s) ** 2
+
+
+def _first_gate(spec: ScenarioSpec) -> Iterator[Problem]:
+    """Advise a larger `tracker.init_speed_sigma_mps` when the fastest target outruns the first
+    gate of the radar with the narrowest one: each of its plots would start another tentative
+    track, and the target would be confirmed late, if at all."""
+    if not spec.targets:
+        return
+    tracker = spec.tracker
+    fastest = max(spec.targets, key=lambda t: t.speed_mps)
+    radar = min(spec.radars, key=lambda r: first_gate_speed_mps(tracker, r))
+    held_mps, speed_mps = first_gate_speed_mps(tracker, radar), fastest.speed_mps
+    if speed_mps <= held_mps:
+        return
+    least_mps = math.sqrt(speed_mps**2 / tracker.gate_chi2 - _plot_var(radar))
+    margin_mps = speed_mps / math.sqrt(3.0)  # docs/tracking.md: the speed as a 1-sigma velocity
+    suggest_mps = 10.0 * math.ceil(max(least_mps, margin_mps) / 10.0)
+    yield (
+        ("tracker", "init_speed_sigma_mps"),
+        f"{fastest.id!r} flies at {speed_mps:g} m/s, faster than a new track's first gate holds "
+        f"({held_mps:.0f} m/s at radar {radar.id!r}, {radar.scan_period_s:g} s scan): its second "
+        f"plot would start another track; expected at least {math.ceil(least_mps)} m/s, got "
+        f"{tracker.init_speed_sigma_mps:g}; about {suggest_mps:g} holds it with margin"
+        + (" (its speed over sqrt(3))" if margin_mps >= least_mps else ""),
+    )
 
 
 def _check_engagement_areas(spec: ScenarioSpec) -> list[Problem]:

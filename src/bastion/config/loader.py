@@ -4,7 +4,9 @@
 silently resolve to the last one), validates it against `bastion.config.schema` and the cross-field
 rules of `bastion.config.checks`, and converts it: degrees become radians, positions site ENU metres
 tuples, the radar's reference Pd (if given) a reference SNR. Any problem raises one `ConfigError`
-naming the file, the field path and the YAML line; nothing else escapes.
+naming the file, the field path and the YAML line; nothing else escapes. An advisory
+(`checks.advise_scenario`: valid settings that will not do what the scenario needs) is issued as a
+`ScenarioWarning` with the same file, field and line, and the scenario loads.
 """
 
 from __future__ import annotations
@@ -17,9 +19,16 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bastion.config.checks import check_scenario
+from bastion.config.checks import advise_scenario, check_scenario
 from bastion.config.identification import identification_params, remote_id_params
-from bastion.config.messages import Issue, Loc, config_error, format_loc, issues_from_validation
+from bastion.config.messages import (
+    Issue,
+    Loc,
+    config_error,
+    config_warning,
+    format_loc,
+    issues_from_validation,
+)
 from bastion.config.schema import (
     AircraftSpec,
     BirdFlockSpec,
@@ -117,6 +126,8 @@ def parse_scenario(data: bytes | str, *, source: str = "<string>") -> LoadedScen
     ]
     if issues:
         raise config_error(issues, root, source)
+    for loc, msg in advise_scenario(spec):
+        config_warning(Issue(loc=loc, message=msg), root, source)
     return LoadedScenario(
         params=params,
         source_text=text,

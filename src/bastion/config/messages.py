@@ -5,10 +5,14 @@ Each problem is an `Issue`: the field path as a tuple (``("targets", 1, "speed_m
 taken from the field's name (``expected a number in m/s, got '50 kt'``). `issues_from_validation`
 translates pydantic's errors; `line_of` finds the YAML line of a field from the composed node tree;
 `config_error` turns the issues into one `ConfigError` (the first, plus a short list of the others).
+An advisory (a scenario that loads but will not do what it needs) is not an error: `config_warning`
+issues it as a `ScenarioWarning` attributed to the file and the field's line, so Python's warning
+display shows that YAML line under the message.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +63,11 @@ _BOUNDS = {
     "less_than": ("lt", "less than"),
     "less_than_equal": ("le", "at most"),
 }
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario that loads but will likely not do what it is meant to (an advisory); the message
+    names the field and what to set it to."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,3 +227,12 @@ def config_error(issues: Sequence[Issue], root: yaml.Node | None, source: str) -
     if len(issues) > _MAX_LISTED + 1:
         message += f"\n  and {len(issues) - _MAX_LISTED - 1} more"
     return ConfigError(message, source=source, path=format_loc(first.loc))
+
+
+def config_warning(issue: Issue, root: yaml.Node | None, source: str) -> None:
+    """Warn with an advisory `issue` as a `ScenarioWarning` from `source`, at the field's YAML line
+    (``scenarios/x.yaml:80: ScenarioWarning: tracker.init_speed_sigma_mps: ...``)."""
+    line = line_of(root, issue.loc, at_key=issue.at_key)
+    warnings.warn_explicit(
+        f"{format_loc(issue.loc)}: {issue.message}", ScenarioWarning, source, line or 0
+    )
