@@ -16,8 +16,8 @@ def print_ballistic(summary: RunSummary) -> None:
             conf = f"{p.confidence:.0%}" if math.isfinite(p.confidence) else "?"
             console.print(
                 f"[bold]Impact[/] of {b.name} predicted at {p.t_s:.1f} s (half its flight): "
-                f"({p.impact_e_m:.0f}, {p.impact_n_m:.0f}) m at {p.t_impact_s:.1f} s, {conf} ellipse semi-axes "
-                f"{p.ellipse_major_m:.0f} x {p.ellipse_minor_m:.0f} m; truth "
+                f"({p.impact_e_m:.0f}, {p.impact_n_m:.0f}) m at {p.t_impact_s:.1f} s, {conf} ellipse "
+                f"semi-axes {p.ellipse_major_m:.0f} x {p.ellipse_minor_m:.0f} m; truth "
                 f"({b.impact_true_m[0]:.0f}, {b.impact_true_m[1]:.0f}) m: "
                 f"[bold]{b.impact_error_m:.0f} m[/] off",
                 highlight=False,
