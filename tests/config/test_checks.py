@@ -70,6 +70,22 @@ def test_the_advisory_follows_the_first_gate(
     assert [issubclass(w.category, ScenarioWarning) for w in caught] == ([True] if warns else [])
 
 
+def test_a_target_above_the_plausible_speed_warns() -> None:
+    text = _rocket(1200.0, sigma_mps=700.0)  # the first gate holds it; the speed cap does not
+    with pytest.warns(ScenarioWarning) as caught:
+        parse_scenario(text, source="r.yaml")
+    (w,) = caught.list
+    assert str(w.message).startswith(
+        "tracker.max_speed_mps: 'rocket-107-1' flies at 1200 m/s, above the fastest plausible "
+        "track (1000 m/s): a track started on it never takes its second plot; expected at least 1200"
+    )
+    data = yaml.safe_load(text)
+    data["tracker"]["max_speed_mps"] = 1300.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parse_scenario(yaml.safe_dump(data), source="r.yaml")
+
+
 def _look(t_s: float, range_m: float, spec: ScenarioSpec) -> DetectionBatch:
     radar = spec.radars[0]
     return DetectionBatch(

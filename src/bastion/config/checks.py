@@ -114,7 +114,7 @@ def check_scenario(spec: ScenarioSpec) -> list[Problem]:
 
 def advise_scenario(spec: ScenarioSpec) -> list[Problem]:
     """Every advisory for a scenario that passed `check_scenario` (empty when none applies)."""
-    return list(_first_gate(spec))
+    return [*_first_gate(spec), *_speed_cap(spec)]
 
 
 def first_gate_speed_mps(tracker: TrackerSpec, radar: RadarSpec) -> float:
@@ -159,6 +159,23 @@ def _first_gate(spec: ScenarioSpec) -> Iterator[Problem]:
         f"plot would start another track; expected at least {math.ceil(least_mps)} m/s, got "
         f"{tracker.init_speed_sigma_mps:g}; about {suggest_mps:g} holds it with margin"
         + (" (its speed over sqrt(3))" if margin_mps >= least_mps else ""),
+    )
+
+
+def _speed_cap(spec: ScenarioSpec) -> Iterator[Problem]:
+    """Advise a larger `tracker.max_speed_mps` when a target flies faster: the two-point initiation
+    gate drops every pair of its plots, so it never forms a track at all."""
+    if not spec.targets:
+        return
+    fastest = max(spec.targets, key=lambda t: t.speed_mps)
+    cap_mps = spec.tracker.max_speed_mps
+    if fastest.speed_mps <= cap_mps:
+        return
+    yield (
+        ("tracker", "max_speed_mps"),
+        f"{fastest.id!r} flies at {fastest.speed_mps:g} m/s, above the fastest plausible track "
+        f"({cap_mps:g} m/s): a track started on it never takes its second plot; expected at least "
+        f"{math.ceil(fastest.speed_mps)} m/s",
     )
 
 
