@@ -113,8 +113,9 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         "the default: in slower, wider turns seen by a noisier 1 Hz radar it takes a share of the",
         "probability and pulls the combined speed down. On the shipped layered scenario (seed 1) a",
         'jammed quadcopter turning home at 18 m/s was assessed as slowing to 5 m/s ("landing")',
-        "instead of turning away, which fails that scenario's end-to-end test. A hover model that",
-        "applies only at low estimated speed would be the next step.",
+        "instead of turning away, which fails that scenario's end-to-end test. A variant tried during",
+        "development that reverts the velocity only below a few m/s of estimated speed kept little of",
+        "the gain (about 0.88: a decelerating drone is still fast when the model should take over).",
     ]
     variants = res["variants"]
     assert isinstance(variants, dict)
