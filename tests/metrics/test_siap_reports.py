@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.core.records import TrackReport, TruthHistory
+from bastion.core.records import TrackReport
+from bastion.core.truth import TruthHistory
 from bastion.metrics.reports import (
     gospa_from_reports,
     siap_from_reports,

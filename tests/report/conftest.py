@@ -30,8 +30,8 @@ from bastion.core.records import (
     ThreatClass,
     TrackLost,
     TrackReport,
-    TruthHistory,
 )
+from bastion.core.truth import TruthHistory
 
 DT_S = 1.0
 DURATION_S = 120.0

@@ -8,7 +8,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
 from bastion.core.params import ScenarioParams
-from bastion.core.records import Event, TruthHistory
+from bastion.core.records import Event
+from bastion.core.truth import TruthHistory
 from bastion.report.plan_map import draw_map
 from bastion.report.views import build_view
 

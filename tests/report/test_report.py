@@ -13,7 +13,8 @@ import numpy as np
 
 import bastion.report
 from bastion.core.params import ScenarioParams
-from bastion.core.records import Event, EventKind, TrackReport, TruthHistory
+from bastion.core.records import Event, EventKind, TrackReport
+from bastion.core.truth import TruthHistory
 from bastion.report import render_report
 from bastion.report.timeline import MAX_TRACK_ROWS
 from bastion.report.views import build_view

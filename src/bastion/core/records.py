@@ -380,21 +380,5 @@ class Event:
     payload: Payload
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class TruthHistory:
-    """Simulated truth sampled on a regular grid, for scoring and the report (never for the pipeline).
-
-    `position_m` is (T, K, 3) site ENU with NaN where object k does not exist at sample t (not launched
-    yet, landed or destroyed); `velocity_mps` likewise. `names`, `kinds` and `hostile` are per object.
-    """
-
-    t_s: FloatArray
-    position_m: FloatArray
-    velocity_mps: FloatArray
-    names: tuple[str, ...]
-    kinds: tuple[str, ...]
-    hostile: tuple[bool, ...]
-
-
 Emission = tuple[EventKind, int, Payload]
 """What a stage emits: an event's kind, subject id and payload; the event log assigns `seq`."""

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bastion.core.records import TrackReport, TruthHistory
+from bastion.core.records import TrackReport
+from bastion.core.truth import TruthHistory
 from bastion.metrics.gospa_series import GospaSeries, gospa_series
 from bastion.metrics.siap import Siap, score_siap
 from bastion.metrics.track_truth import FloatArray, StateRows

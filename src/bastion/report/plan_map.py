@@ -16,7 +16,8 @@ from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
 from bastion.core.params import ScenarioParams, ZoneParams
-from bastion.core.records import FloatArray, Outcome, TruthHistory
+from bastion.core.records import FloatArray, Outcome
+from bastion.core.truth import TruthHistory
 from bastion.report.ellipses import draw_ellipse, draw_origin, label_ellipse
 from bastion.report.style import (
     EFFECTOR,

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bastion.core.params import ScenarioParams
-from bastion.core.records import Event, TruthHistory
+from bastion.core.records import Event
+from bastion.core.truth import TruthHistory
 from bastion.report.plan_map import draw_map
 from bastion.report.style import png_bytes
 from bastion.report.tables import (

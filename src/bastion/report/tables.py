@@ -9,7 +9,8 @@ import html
 from collections.abc import Iterable, Sequence
 
 from bastion.core.params import ScenarioParams
-from bastion.core.records import Affiliation, Decision, EventKind, ThreatClass, TruthHistory
+from bastion.core.records import Affiliation, Decision, EventKind, ThreatClass
+from bastion.core.truth import TruthHistory
 from bastion.report.views import EngagementChain, RunView
 
 __all__ = [

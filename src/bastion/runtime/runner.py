@@ -32,8 +32,8 @@ from bastion.core.records import (
     EventKind,
     Note,
     Outcome,
-    TruthHistory,
 )
+from bastion.core.truth import TruthHistory
 from bastion.engage import OperatorModel
 from bastion.engage.effectors import validate_effector
 from bastion.report import render_report

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from bastion.core.errors import ConfigError
 from bastion.core.params import RocketTarget, Target, TargetKind, WaypointTarget
-from bastion.core.records import TruthHistory
+from bastion.core.truth import TruthHistory
 from bastion.sim.jam import JAMMABLE, return_home
 from bastion.sim.micro_doppler import signatures
 from bastion.sim.motion import flock_trajectories, waypoint_trajectory
