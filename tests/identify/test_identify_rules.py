@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -190,3 +192,22 @@ def test_registered_drone_outside_its_plan_is_suspect() -> None:
     run.step(1.0, {1: off}, ((report("remote_id", "SN-RAVEN-1", 1.0, off), 1),))
     assert run.aff(1) is A.SUSPECT
     assert "outside its flight plan" in run.ident[1].reason
+
+
+def test_a_radar_track_names_the_cooperative_identity_bound_to_it() -> None:
+    run = Run({1: ThreatClass.AIRCRAFT, 2: ThreatClass.AIRCRAFT}, PARAMS)
+    a, b = state(0, 8000, 1000, -80), state(3000, 8000, 1000, -80)
+    run.step(1.0, {1: a, 2: b}, ((report("adsb", "AE1234", 1.0, a, (0, -80, 0)), 1),))
+    first = run.ident[1]
+    assert (first.coop_source, first.coop_ident, first.callsign) == ("adsb", "AE1234", "")
+    assert (run.ident[2].coop_ident, run.ident[2].callsign) == ("", "")  # nothing bound to it
+    run.step(2.0, {1: a, 2: b})
+    assert run.ident[1] is first  # nothing new: no event
+    # the callsign arrives later: a new identity event names it, the affiliation unchanged
+    named = dataclasses.replace(report("adsb", "AE1234", 3.0, a, (0, -80, 0)), callsign="RCH123 ")
+    run.step(3.0, {1: a, 2: b}, ((named, 1),))
+    later = run.ident[1]
+    assert later.t_s == 3.0 and later.affiliation is first.affiliation is A.FRIEND
+    assert (later.coop_ident, later.callsign) == ("AE1234", "RCH123")
+    run.step(4.0, {1: a, 2: b}, ((named, 1),))
+    assert run.ident[1] is later  # the same name again is no change

@@ -1,6 +1,9 @@
-"""Track labels: cooperative-only tracks go by callsign, else address, never by their raw id."""
+"""Track labels: cooperative-only tracks go by callsign, else address, never by their raw id; a
+radar track bound to a cooperative identity by its id and that identity's name."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -60,14 +63,17 @@ def _recorded_events() -> list[Event]:
         position_sigma_m=20.0,
         n_updates=3,
     )
-    emissions += [(EventKind.TRACK_CONFIRMED, r.track_id, r) for r in (old, radar)]
-    for tid in (BASE, BASE + 1, BASE + 2, 7):
+    bound = dataclasses.replace(radar, track_id=8, position_m=(-2000.0, 0.0, 500.0))
+    emissions += [(EventKind.TRACK_CONFIRMED, r.track_id, r) for r in (old, radar, bound)]
+    for tid in (BASE, BASE + 1, BASE + 2, 7, 8):
+        named = {"coop_source": "adsb", "coop_ident": "AE1234", "callsign": "RCH123"}
         identity = Identity(
             track_id=tid,
             t_s=1.0,
             threat_class=ThreatClass.AIRCRAFT,
             affiliation=Affiliation.FRIEND,
             reason="test",
+            **(named if tid == 8 else {}),  # a radar track its ADS-B reports correlate with
         )
         emissions.append((EventKind.IDENTITY_CHANGED, tid, identity))
     events = [
@@ -77,7 +83,7 @@ def _recorded_events() -> list[Event]:
     return [event_from_json(event_to_json(e)) for e in events]  # as read back from the log
 
 
-EXPECTED = {BASE: "RCH456", BASE + 1: "ICAO 4CA2D1", BASE + 2: "coop 3", 7: "T7"}
+EXPECTED = {BASE: "RCH456", BASE + 1: "ICAO 4CA2D1", BASE + 2: "coop 3", 7: "T7", 8: "T8 RCH123"}
 
 
 def test_labels_are_the_callsign_else_the_address_else_coop_n() -> None:

@@ -96,7 +96,10 @@ class Identity:
     """What and whose a track is, with the reason for the latest change.
 
     `class_probabilities` are the classifier's P(class | evidence so far) at `t_s`, in
-    `THREAT_CLASSES` order; `threat_class` is the class declared from them (with hysteresis).
+    `THREAT_CLASSES` order; `threat_class` is the class declared from them (with hysteresis). A
+    radar track bound to a cooperative identity (its ADS-B or Remote ID reports correlate with it)
+    names it as a `TrackReport` of a cooperative-only track does: `coop_source`, `coop_ident`,
+    `callsign`; all "" otherwise.
     """
 
     track_id: int
@@ -105,6 +108,9 @@ class Identity:
     affiliation: Affiliation
     reason: str
     class_probabilities: ClassProbabilities = NO_CLASS_PROBABILITIES
+    coop_source: str = field(default="", metadata=ADDED_FIELD)
+    coop_ident: str = field(default="", metadata=ADDED_FIELD)
+    callsign: str = field(default="", metadata=ADDED_FIELD)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -72,6 +72,7 @@ class IdentityBook:
         "classifier",
         "cols",
         "key_index",
+        "key_version",
         "keys",
         "params",
         "registered",
@@ -90,6 +91,8 @@ class IdentityBook:
         }
         self.keys: list[Coop] = []  # cooperative identities seen, by key (index)
         self.key_index: dict[tuple[str, str], int] = {}
+        # per key, bumped when its callsign changes; index -1 (no key) reads the -1 at the end
+        self.key_version = np.full(1, -1, dtype=np.int64)
         self.texts: dict[int, str] = {}  # track id -> reason of its spoof alert
         self.cols = TrackColumns(
             {
@@ -102,6 +105,9 @@ class IdentityBook:
                 "ever_friendly": Column(np.bool_, False),
                 "spoofed": Column(np.bool_, False),
                 "crowded": Column(np.bool_, False),
+                # key and key version the track's last identity event named (-1: none)
+                "sent_coop": Column(np.int64, -1),
+                "sent_version": Column(np.int64, -1),
             }
         )
 
@@ -145,7 +151,11 @@ class IdentityBook:
         inp = self._inputs(ids, rows, ev, pos, t_s)
         aff, why = decide(inp, self.params.rules)
         c = self.cols
+        bound = c["coop"][rows]
+        version = self.key_version[bound]
         changed = (aff != c["aff"][rows]) | (why != c["why"][rows]) | ev.changed
+        changed |= (bound != c["sent_coop"][rows]) | (version != c["sent_version"][rows])
+        c["sent_coop"][rows], c["sent_version"][rows] = bound, version
         c["aff"][rows] = aff
         c["why"][rows] = why
         c["cls"][rows] = ev.codes
@@ -169,6 +179,7 @@ class IdentityBook:
                     round(float(p[4]), 4),
                     round(float(p[5]), 4),
                 ),
+                **self._named(int(bound[i])),
             )
             em.append((EventKind.IDENTITY_CHANGED, tid, ident))
         return em
@@ -183,11 +194,20 @@ class IdentityBook:
             key = self.key_index.setdefault((rep.source, rep.ident), len(self.keys))
             if key == len(self.keys):
                 self.keys.append(Coop(rep.source, rep.ident, rep.callsign))
-            elif rep.callsign:
+                self.key_version = np.insert(self.key_version, key, 0)
+            elif rep.callsign and rep.callsign != self.keys[key].callsign:
                 self.keys[key] = Coop(rep.source, rep.ident, rep.callsign)
+                self.key_version[key] += 1
             r = self.cols.find(np.array([hit[i]]))[0]
             if r >= 0:
                 self.cols["coop"][r] = key
+
+    def _named(self, key: int) -> dict[str, str]:
+        """The `Identity` fields naming cooperative identity `key` (none for -1)."""
+        if key < 0:
+            return {}
+        k = self.keys[key]
+        return {"coop_source": k.source, "coop_ident": k.ident, "callsign": k.callsign.strip()}
 
     def _key_facts(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """Per key: registered, and ADS-B (else Remote ID); index -1 (no key) gives False, False."""

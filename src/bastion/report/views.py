@@ -99,11 +99,12 @@ class RunView:
     """Per ballistic track, the impact prediction current at half its flight (`core.half_flight`):
     the one the run summary quotes and the map draws with its ellipse."""
     names: Mapping[int, str] = field(default_factory=dict)
-    """Per cooperative-only track, the name its latest report gives (see `coop_name`)."""
+    """Per cooperative-only track, the name its latest report gives (see `coop_name`); per radar
+    track bound to a cooperative identity, "T<id> <name>" from its latest identity."""
 
     def label(self, track_id: int) -> str:
-        """What the report calls a track: a cooperative-only track's name, else "coop n" for one
-        recorded before reports named them, else "T<id>"."""
+        """What the report calls a track: its name (above), else "coop n" for a cooperative-only
+        track recorded before reports named them, else "T<id>"."""
         name = self.names.get(track_id)
         if name:
             return name
@@ -145,6 +146,8 @@ class _Builder:
             self.lost[p.track_id] = p.t_s
         elif isinstance(p, Identity):
             self.identities[p.track_id] = p
+            if (name := coop_name(p)) and p.track_id < COOPERATIVE_TRACK_ID_BASE:
+                self.names[p.track_id] = f"T{p.track_id} {name}"  # a radar track, and whose
         elif isinstance(p, ImpactPrediction):
             self.impacts.setdefault(p.track_id, []).append(p)
         elif isinstance(p, OriginEstimate):

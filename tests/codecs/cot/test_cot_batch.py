@@ -99,3 +99,21 @@ def test_a_cooperative_only_track_goes_out_under_its_callsign_or_address() -> No
         named, site=SITE, epoch=EPOCH, geodetic=(float(g[0]), float(g[1]), float(g[2]))
     )
     assert one.callsign == "RCH123"
+
+
+def test_a_radar_track_goes_out_under_the_callsign_its_identity_names() -> None:
+    radar = _tracks(5, np.random.default_rng(9))[4]
+    plain = Identity(
+        track_id=radar.track_id,
+        t_s=radar.t_s,
+        threat_class=ThreatClass.AIRCRAFT,
+        affiliation=Affiliation.FRIEND,
+        reason="ADS-B AE1234 RCH123 in the friendly register, consistent with radar",
+    )
+    named = dataclasses.replace(plain, coop_source="adsb", coop_ident="AE1234", callsign="RCH123")
+    address = dataclasses.replace(named, callsign="")
+    geo = SITE.enu2geodetic(np.array([radar.position_m] * 3))
+    events = tracks_to_events(
+        [radar] * 3, [plain, named, address], site=SITE, epoch=EPOCH, geodetic=geo
+    )
+    assert [e.callsign for e in events] == [f"T{radar.track_id}", "RCH123", "ICAO AE1234"]
