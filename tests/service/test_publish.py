@@ -16,6 +16,7 @@ from bastion.core.records import (
     EventKind,
     Identity,
     ThreatClass,
+    TrackLost,
     TrackReport,
 )
 from bastion.service import Publisher
@@ -72,3 +73,36 @@ def test_batched_cot_and_cat062_equal_the_codecs_per_track_output() -> None:
         _same(track_to_event(r, site=params.site, epoch=EPOCH, identity=ident, stale_s=7.0), cot)
         _same(report_to_cat062(r, site=params.site, epoch=EPOCH, sac=3, sic=4), cat)
     assert pubs.cot[1].type.startswith("a-h-A")
+
+
+def test_a_radar_track_bound_to_adsb_is_published_under_its_callsign() -> None:
+    params = rehearsal_config().scenario.params
+    report = TrackReport(
+        track_id=259,
+        t_s=96.0,
+        position_m=(4000.0, 600.0, 1000.0),
+        velocity_mps=(-75.0, 0.0, -5.0),
+        position_sigma_m=12.0,
+        n_updates=6,
+    )
+    friend = Identity(
+        track_id=259,
+        t_s=96.0,
+        threat_class=ThreatClass.AIRCRAFT,
+        affiliation=Affiliation.FRIEND,
+        reason="ADS-B AE1234 RCH123 in the friendly register, consistent with radar",
+        coop_source="adsb",
+        coop_ident="AE1234",
+        callsign="RCH123",
+    )
+    events = [
+        Event(seq=0, t_s=96.0, kind=EventKind.IDENTITY_CHANGED, subject_id=259, payload=friend),
+        Event(seq=1, t_s=96.0, kind=EventKind.TRACK_UPDATED, subject_id=259, payload=report),
+        Event(seq=2, t_s=99.0, kind=EventKind.TRACK_LOST, subject_id=259, payload=TrackLost(
+            track_id=259, t_s=99.0, reason="missed"
+        )),
+    ]  # fmt: skip
+    pubs = Publisher(params, EPOCH, stale_s=7.0, sac=3, sic=4).publish(events)
+    assert [e.callsign for e in pubs.cot] == ["RCH123"]
+    updates = [(t.callsign, t.target_address, t.last) for t in pubs.cat062]
+    assert updates == [("RCH123", 0xAE1234, False), ("RCH123", 0xAE1234, True)]

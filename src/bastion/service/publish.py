@@ -75,6 +75,7 @@ class Publisher:
         """What `events` (in order) publish."""
         out = Publications()
         tracks: list[tuple[TrackReport, bool]] = []  # converted together at the end
+        lost: list[int] = []  # their last CAT062 update after the others, identity known till then
         for ev in events:
             p = ev.payload
             if ev.kind is EventKind.IDENTITY_CHANGED and isinstance(p, Identity):
@@ -85,10 +86,7 @@ class Publisher:
                 self._last[p.track_id] = p
                 tracks.append((p, ev.kind is EventKind.TRACK_CONFIRMED))
             elif ev.kind is EventKind.TRACK_LOST:
-                last = self._last.pop(ev.subject_id, None)
-                self._identity.pop(ev.subject_id, None)
-                if last is not None and self._want_cat062:
-                    out.cat062.append(self._cat062(last, last=True))
+                lost.append(ev.subject_id)
             elif isinstance(p, Alert | AlertCleared) and p.zone in self._zones:
                 lat, lon = self._zones[p.zone]
                 out.cot.append(
@@ -98,6 +96,11 @@ class Publisher:
                 )
         if tracks:
             self._tracks(tracks, out)
+        for track_id in lost:
+            last = self._last.pop(track_id, None)
+            if last is not None and self._want_cat062:
+                out.cat062.append(self._cat062(last, last=True))
+            self._identity.pop(track_id, None)
         return out
 
     def _tracks(self, tracks: list[tuple[TrackReport, bool]], out: Publications) -> None:
@@ -132,6 +135,7 @@ class Publisher:
                     last=False,
                     simulated=self._simulated,
                     geodetic=(lat, lon, alt),
+                    identity=ident(r.track_id),
                 )
             )
 
@@ -147,6 +151,7 @@ class Publisher:
             first=first,
             last=last,
             simulated=self._simulated,
+            identity=self._identity.get(report.track_id),
         )
 
 

@@ -3,7 +3,8 @@
 Position goes out twice, as WGS-84 (I062/105, geometric altitude I062/130 above the ellipsoid) and
 as site east/north (I062/100); velocity as site east/north (I062/185) and up as rate of climb
 (I062/220); `position_sigma_m` as the accuracy of both axes (I062/500 APC). The track number is the
-track id modulo 65536 (I062/040 has 16 bits). A cooperative-only ADS-B track also carries its
+track id modulo 65536 (I062/040 has 16 bits). A track that names an ADS-B identity (a
+cooperative-only ADS-B track, or a radar track its ADS-B reports correlate with) also carries the
 callsign (I062/245) and ICAO address (I062/380 ADR), so that a receiving system names it.
 """
 
@@ -18,7 +19,7 @@ import numpy as np
 from bastion.codecs.asterix.cat062 import ICAO_CHARS, Cat062Track
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import COOPERATIVE_TRACK_ID_BASE, TrackReport
+from bastion.core.records import COOPERATIVE_TRACK_ID_BASE, Identity, TrackReport
 
 
 def cat062_track_number(track_id: int) -> int:
@@ -42,11 +43,13 @@ def report_to_cat062(
     last: bool = False,
     simulated: bool = False,
     geodetic: tuple[float, float, float] | None = None,
+    identity: Identity | None = None,
 ) -> Cat062Track:
     """A CAT062 system track update for one `TrackReport`.
 
     `geodetic` (lat_rad, lon_rad, alt_m) is the track's WGS-84 position if the caller has already
-    converted many tracks in one call; otherwise it is converted here.
+    converted many tracks in one call; otherwise it is converted here. `identity` is the track's
+    latest identity: a radar track bound to ADS-B takes its callsign and address from it.
     """
     lat, lon, alt = (
         geodetic
@@ -75,21 +78,22 @@ def report_to_cat062(
         first=first,
         last=last,
         simulated=simulated,
-        **_adsb_identity(report),
+        **_adsb_identity(report if report.coop_source else identity),
     )
 
 
-def _adsb_identity(report: TrackReport) -> dict[str, Any]:
-    """I062/245 and I062/380 of a cooperative-only ADS-B track: its callsign (when ICAO characters
-    carry it) and its 24-bit address; nothing for other tracks."""
-    if report.coop_source != "adsb":
+def _adsb_identity(named: TrackReport | Identity | None) -> dict[str, Any]:
+    """I062/245 and I062/380 of a track that names an ADS-B identity (a cooperative-only track's
+    report, or a radar track's identity): its callsign (when ICAO characters carry it) and its
+    24-bit address; nothing for other tracks."""
+    if named is None or named.coop_source != "adsb":
         return {}
     out: dict[str, Any] = {}
-    callsign = report.callsign.strip().upper()
+    callsign = named.callsign.strip().upper()
     if callsign and ICAO_CHARS.fullmatch(callsign):
         out["callsign"] = callsign
     with contextlib.suppress(ValueError):
-        address = int(report.coop_ident, 16)
+        address = int(named.coop_ident, 16)
         if 0 <= address < 2**24:
             out["target_address"] = address
     return out
