@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from bastion.cli import app
+from bastion.config import ScenarioWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 ROCKET = ROOT / "scenarios" / "compound-rocket.yaml"
@@ -43,6 +45,22 @@ def test_bad_scenario_exits_2_naming_file_and_field(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "bad.yaml" in res.output and "scan_perid_s" in res.output
     assert "Traceback" not in res.output
+
+
+def test_strict_refuses_a_scenario_with_an_advisory(tmp_path: Path) -> None:
+    data = yaml.safe_load(ROCKET.read_text())
+    data["targets"][0]["speed_mps"] = 600.0  # outruns the first gate (see docs/scenarios.md)
+    fast = tmp_path / "fast.yaml"
+    fast.write_text(yaml.safe_dump(data, sort_keys=False))
+    strict = runner.invoke(app, ["run", str(fast), "--out", str(tmp_path / "a"), "--strict"])
+    assert strict.exit_code == 2 and "Traceback" not in strict.output
+    assert "tracker.init_speed_sigma_mps" in strict.output and "--strict" in strict.output
+    assert not (tmp_path / "a").exists()
+    with pytest.warns(ScenarioWarning, match="init_speed_sigma_mps"):  # warned, and run
+        lenient = runner.invoke(app, ["run", str(fast), "--out", str(tmp_path / "b")])
+    assert lenient.exit_code == 0, lenient.output
+    calm = runner.invoke(app, ["run", str(ROCKET), "--out", str(tmp_path / "c"), "--strict"])
+    assert calm.exit_code == 0, calm.output
 
 
 def test_report_on_a_directory_that_is_not_a_run(tmp_path: Path) -> None:

@@ -5,8 +5,14 @@ Commands live in sibling modules (`run`, `eval_*`), each registering itself on `
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
+
 import typer
 from rich.console import Console
+
+from bastion.config import ScenarioWarning
 
 app = typer.Typer(
     help=(
@@ -32,3 +38,19 @@ def fail(message: str) -> typer.Exit:
     """Print one clear error message and return the exit (code 2) for the caller to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+STRICT_HELP = "Refuse a scenario with an advisory (a ScenarioWarning) instead of running it."
+
+
+@contextlib.contextmanager
+def advisories(strict: bool) -> Iterator[None]:
+    """Loading a scenario inside: with `strict`, an advisory fails the command (exit 2) with its
+    message; without, Python prints it to standard error and the command goes on."""
+    with warnings.catch_warnings():
+        if strict:
+            warnings.simplefilter("error", ScenarioWarning)
+        try:
+            yield
+        except ScenarioWarning as exc:
+            raise fail(f"{exc} (--strict: advisories refuse the scenario)") from None

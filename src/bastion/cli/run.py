@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bastion import __version__
-from bastion.cli.app import app, console, fail
+from bastion.cli.app import STRICT_HELP, advisories, app, console, fail
 from bastion.cli.summary import print_summary
 from bastion.codecs.timebase import RunEpoch
 from bastion.config import load_scenario
@@ -56,6 +56,7 @@ def run(
     emit_asterix: Annotated[
         Path | None, typer.Option(help="Also write the CAT062 tracks here (ASTERIX blocks).")
     ] = None,
+    strict: Annotated[bool, typer.Option(help=STRICT_HELP)] = False,
 ) -> None:
     """Run a simulated scenario through the whole chain and print what happened.
 
@@ -63,7 +64,8 @@ def run(
     scenario.yaml, truth.npz and report.html. The same scenario and seed give the same event log.
     """
     try:
-        loaded = load_scenario(scenario)
+        with advisories(strict):
+            loaded = load_scenario(scenario)
         out_dir = out if out is not None else Path("runs") / scenario.stem
         shown_seed = seed if seed is not None else loaded.seed
         console.print(f"[bold]Bastion {__version__}[/]: {loaded.params.name}, seed {shown_seed}")

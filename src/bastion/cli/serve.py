@@ -12,7 +12,7 @@ import typer
 import yaml
 
 from bastion import __version__
-from bastion.cli.app import app, console, fail
+from bastion.cli.app import STRICT_HELP, advisories, app, console, fail
 from bastion.core.errors import BastionError
 from bastion.service import LiveService, load_service_config
 
@@ -26,6 +26,7 @@ def serve(
         Path | None, typer.Option(help="Run directory; default: the configuration's run_dir.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite the run directory if it exists.")] = False,
+    strict: Annotated[bool, typer.Option(help=STRICT_HELP)] = False,
 ) -> None:
     """Run the live service until SIGTERM or Ctrl-C, then shut down without losing an input.
 
@@ -33,7 +34,8 @@ def serve(
     input with its arrival time, for `bastion replay`).
     """
     try:
-        cfg = load_service_config(config)
+        with advisories(strict):
+            cfg = load_service_config(config)
         run_dir = out if out is not None else cfg.run_dir
         service = LiveService(cfg, run_dir, force=force)
 
@@ -49,7 +51,8 @@ def serve(
                 console.print(f"  sapient: SAPIENT TCP on {host}:{port}")
             if service.api is not None:
                 host, port = service.api.address
-                console.print(f"  http: health and API on http://{host}:{port}/health")
+                scheme = "https" if cfg.spec.http_tls is not None else "http"
+                console.print(f"  http: health and API on {scheme}://{host}:{port}/health")
             await service.run()
 
         asyncio.run(main())
