@@ -12,8 +12,8 @@ import trustme
 
 from bastion.core.errors import ConfigError
 from bastion.service import LiveService, load_service_config
-from bastion.service.api import tls_context
 from bastion.service.config import HttpTlsSpec
+from bastion.service.tls import server_context
 
 from .live_helpers import SERVE_CONFIG, http, rehearsal_config
 
@@ -76,7 +76,7 @@ def test_the_api_speaks_https_only_with_the_configured_key(
 
 
 def test_the_server_context_refuses_versions_before_tls_1_2(key_files: HttpTlsSpec) -> None:
-    ctx = tls_context(Path(key_files.cert), Path(key_files.key))
+    ctx = server_context(Path(key_files.cert), Path(key_files.key))
     assert ctx.minimum_version is ssl.TLSVersion.TLSv1_2
     # operators are known by their bearer tokens: clients need no certificate
     assert not ctx.check_hostname and ctx.verify_mode is ssl.CERT_NONE
@@ -88,7 +88,7 @@ def test_an_unreadable_key_stops_the_start_before_anything_is_created(
     wrong = HttpTlsSpec(cert=key_files.cert, key=str(tmp_path / "missing-key.pem"))
     run_dir = tmp_path / "run"
     service = LiveService(rehearsal_config(http_tls=wrong), run_dir)
-    with pytest.raises(ConfigError, match="http_tls: cannot load the API's certificate and key"):
+    with pytest.raises(ConfigError, match="http_tls: cannot load the TLS certificates or key"):
         asyncio.run(service.start())
     assert not run_dir.exists()
     swapped = HttpTlsSpec(cert=key_files.key, key=key_files.cert)  # key where the chain goes

@@ -11,7 +11,7 @@ With operators configured (`ServiceSpec.operators`), a decision needs ``Authoriz
 <token>``: the token's SHA-256 names the operator and role the decision is recorded under (the body
 may leave them out; if it names them, they must be the token's). Without operators the API decides
 unauthenticated, which the configuration allows only on a loopback address. With `http_tls` in the
-configuration the API speaks HTTPS (`tls_context`), so tokens do not cross the network in clear.
+configuration the API speaks HTTPS (`tls.server_context`), so tokens do not cross the network in clear.
 
 A decision is an input like any other (recorded in the capture log, replayed): the pipeline's ledger
 checks the operator's role and the request's state and answers with `engagement_authorised`,
@@ -33,7 +33,6 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any, Protocol
 
 MAX_HEAD_BYTES = 8192
@@ -151,15 +150,6 @@ def _decision_body(body: bytes, account: Account | None) -> dict[str, Any]:
     return {"decision": decision, "operator": operator, "role": role}
 
 
-def tls_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
-    """A server context for the API: TLS 1.2 or later, the standard library's default ciphers,
-    the certificate chain and key from PEM files. Raises `ssl.SSLError` or `OSError`."""
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(cert_path, key_path)
-    return ctx
-
-
 class HttpApi:
     """Serves `route` over HTTP/1.1 on one address."""
 
@@ -180,7 +170,7 @@ class HttpApi:
         tls: ssl.SSLContext | None = None,
     ) -> HttpApi:
         """Listen on `host:port` (0 picks a port); `accounts`: who may decide (see `route`); `tls`:
-        serve HTTPS with this context (`tls_context`), else plain HTTP."""
+        serve HTTPS with this context (`tls.server_context`), else plain HTTP."""
         self = cls(view, accounts)
         self._server = await asyncio.start_server(
             self._serve,

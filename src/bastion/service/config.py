@@ -100,12 +100,25 @@ class RemoteIdInSpec(_Spec):
     interface: str = Field(default="0.0.0.0", description="Interface address to join a group on.")
 
 
+class TakTlsSpec(_Spec):
+    """TLS to the TAK server (its TLS input, usually port 8089): PEM paths relative to the
+    configuration file's folder, read when the service starts (not on replay)."""
+
+    ca: str = Field(min_length=1, description="CA certificate(s) the TAK server's must chain to.")
+    cert: str = Field(default="", description="Bastion's client certificate chain (mutual TLS).")
+    key: str = Field(default="", description="Its private key (or in `cert`'s file).")
+    server_name: str = Field(
+        default="", description="Name the server's certificate must carry; default: tcp's host."
+    )
+
+
 class CotOutSpec(_Spec):
     """Cursor on Target out: UDP (a TAK multicast group or a unicast peer) and/or a TAK server."""
 
     udp: AddressText | None = Field(default=None, description="UDP destination or group.")
     multicast_interface: str = Field(default="", description="Interface address for a group.")
-    tcp: AddressText | None = Field(default=None, description="TAK server (plain TCP) address.")
+    tcp: AddressText | None = Field(default=None, description="TAK server address (TCP).")
+    tls: TakTlsSpec | None = Field(default=None, description="TLS on the TAK server link.")
     format: Literal["xml", "tak"] = Field(default="xml", description="CoT XML or TAK protocol v1.")
     stale_s: float = Field(default=10.0, gt=0.0, description="Track event lifetime, s.")
 

@@ -1,18 +1,22 @@
-"""Where the live picture goes: CoT over UDP and to a TAK server over TCP, CAT062 over UDP.
+"""Where the live picture goes: CoT over UDP and to a TAK server over TCP (optionally TLS), CAT062
+over UDP.
 
 A TAK server link is a bounded queue and a task that connects, sends and reconnects (every
 `retry_s`) on its own: a slow or absent TAK server never blocks the pipeline; when the queue is
 full the oldest events are dropped first (the newer state of a track replaces the older anyway)
 and counted. CoT goes as XML documents (``format: xml``, what TAK servers and ATAK accept on their
 plain TCP/UDP inputs) or TAK protocol v1 (``format: tak``: mesh framing on UDP, stream framing on
-TCP). Chosen over PyPI `pytak`: its worth is TLS set-up and its own queue workers, and Bastion
-already has both the transport and the codecs; one client task here is 60 lines.
+TCP), over TLS when configured (`cot.tls`: the server's CA, Bastion's client certificate; a refused
+handshake is counted and retried like a refused connection). Chosen over PyPI `pytak`: its worth is
+TLS set-up and its own queue workers, and Bastion already has the transport, the codecs and the
+standard library's `ssl`; one client task here is 70 lines.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections import deque
 from collections.abc import Callable, Sequence
 
@@ -35,9 +39,13 @@ class TakLink:
         *,
         retry_s: float = 2.0,
         on_receive: Callable[[bytes], None] | None = None,
+        tls: ssl.SSLContext | None = None,
+        server_name: str = "",
     ) -> None:
-        """Call `start` to run it; `on_receive` gets what the server sends back."""
+        """Call `start` to run it; `on_receive` gets what the server sends back; `tls`: connect
+        with TLS, checking the server's certificate for `server_name` (default `host`)."""
         self._host, self._port, self._retry_s = host, port, retry_s
+        self._tls, self._server_name = tls, server_name
         self._on_receive = on_receive
         self._queue: deque[bytes] = deque(maxlen=TAK_QUEUE_ITEMS)
         self._ready = asyncio.Event()
@@ -46,6 +54,8 @@ class TakLink:
         self.sent = 0
         self.dropped = 0
         self.connects = 0
+        self.refused = 0
+        """Connections whose TLS handshake failed (a certificate not trusted, or ours refused)."""
 
     def start(self) -> None:
         """Start the link's task."""
@@ -66,8 +76,16 @@ class TakLink:
     async def _run(self) -> None:
         while True:
             try:
-                client = await TcpClient.connect(self._host, self._port, timeout_s=5.0)
-            except (OSError, TimeoutError):
+                client = await TcpClient.connect(
+                    self._host,
+                    self._port,
+                    timeout_s=5.0,
+                    tls=self._tls,
+                    server_name=self._server_name,
+                )
+            except (OSError, TimeoutError) as exc:
+                if isinstance(exc, ssl.SSLError):
+                    self.refused += 1
                 await asyncio.sleep(self._retry_s)
                 continue
             self.connected = True
@@ -130,8 +148,10 @@ class Outputs:
         cat062: Cat062OutSpec | None,
         *,
         on_tak: Callable[[bytes], None] | None = None,
+        tak_tls: ssl.SSLContext | None = None,
     ) -> Outputs:
-        """Open the senders and start the TAK link (`on_tak` gets what the TAK server sends)."""
+        """Open the senders and start the TAK link (`on_tak` gets what the TAK server sends;
+        `tak_tls`: the link's TLS context, `tls.client_context`, when `cot.tls` is set)."""
         self = cls()
         if cot is not None:
             self.cot_format = cot.format
@@ -142,7 +162,10 @@ class Outputs:
                 )
             if cot.tcp:
                 host, port = parse_address(cot.tcp)
-                self.tak = TakLink(host, port, on_receive=on_tak)
+                server_name = cot.tls.server_name if cot.tls is not None else ""
+                self.tak = TakLink(
+                    host, port, on_receive=on_tak, tls=tak_tls, server_name=server_name
+                )
                 self.tak.start()
         if cat062 is not None:
             host, port = parse_address(cat062.udp)

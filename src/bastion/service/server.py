@@ -34,7 +34,7 @@ from bastion.core.errors import ConfigError
 from bastion.core.records import Event
 from bastion.core.serialize import event_to_json
 from bastion.runtime.runner import prepare_out_dir
-from bastion.service.api import Account, HttpApi, tls_context
+from bastion.service.api import Account, HttpApi
 from bastion.service.capture import CaptureHeader, CaptureWriter
 from bastion.service.config import ServiceConfig
 from bastion.service.core import (
@@ -51,6 +51,7 @@ from bastion.service.inputs import Input, InputKind
 from bastion.service.outputs import Outputs
 from bastion.service.publish import Publisher
 from bastion.service.shed import FairQueue
+from bastion.service.tls import client_context, server_context
 from bastion.service.views import feed_counters, pending_requests, track_list
 from bastion.store import EventStore, RunInfo
 from bastion.transport import (
@@ -120,25 +121,39 @@ class LiveService:
             t_s=self.now(), kind=kind, feed=feed or SAPIENT_FEED, conn=conn, payload=payload
         )
 
-    def _api_tls(self) -> ssl.SSLContext | None:
-        """The API's TLS context from `http_tls` (None: plain HTTP); ConfigError if unreadable."""
-        tls_spec = self.config.spec.http_tls
-        if tls_spec is None or not self.config.spec.http:
-            return None
-        base = self.config.base_dir
+    def _tls(self, field: str, load: Callable[[Path], ssl.SSLContext]) -> ssl.SSLContext:
+        """`load(base_dir)`, a ConfigError naming `field` if its files cannot be used."""
         try:
-            return tls_context(base / tls_spec.cert, base / tls_spec.key)
+            return load(self.config.base_dir)
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(
-                f"cannot load the API's certificate and key: {exc}",
+                f"cannot load the TLS certificates or key: {exc}",
                 source=self.config.source,
-                path="http_tls",
+                path=field,
             ) from None
+
+    def _tls_contexts(self) -> tuple[ssl.SSLContext | None, ssl.SSLContext | None]:
+        """The API's server context (`http_tls`) and the TAK link's client context
+        (`outputs.cot.tls`), None where not configured."""
+        spec = self.config.spec
+        api = tak = None
+        if spec.http and (h := spec.http_tls) is not None:
+            api = self._tls("http_tls", lambda b: server_context(b / h.cert, b / h.key))
+        cot = spec.outputs.cot
+        if cot is not None and cot.tcp and (t := cot.tls) is not None:
+            tak = self._tls(
+                "outputs.cot.tls",
+                lambda b: client_context(
+                    b / t.ca, b / t.cert if t.cert else None, b / t.key if t.key else None
+                ),
+            )
+        return api, tak
 
     async def start(self) -> None:
         """Open the run directory, the store and the capture log, then bind every socket."""
         spec = self.config.spec
-        tls = self._api_tls()  # before anything is created: a bad key file leaves nothing behind
+        # before anything is created: a bad key file leaves nothing behind
+        api_tls, tak_tls = self._tls_contexts()
         prepare_out_dir(self.run_dir, self._force)
         self._t0 = self._clock()
         self.epoch = RunEpoch(utc_at_zero_s=self._wall())
@@ -178,7 +193,7 @@ class LiveService:
         )
         self._record(self.core.start())
         self.outputs = await Outputs.open(
-            spec.outputs.cot, spec.outputs.cat062, on_tak=self._tak_received
+            spec.outputs.cot, spec.outputs.cat062, on_tak=self._tak_received, tak_tls=tak_tls
         )
         for i, feed in enumerate(spec.asterix):
             name = asterix_feed_name(i)
@@ -208,7 +223,7 @@ class LiveService:
         if spec.http:
             host, port = parse_address(spec.http)
             accounts = {o.token_sha256: Account(o.operator, o.role) for o in spec.operators}
-            self.api = await HttpApi.start(self, host, port, accounts, tls)
+            self.api = await HttpApi.start(self, host, port, accounts, api_tls)
         # The start-up heap (imports, configuration: about 430,000 objects) goes to the permanent
         # generation, so a full garbage collection never scans it again: one over it took about
         # 0.4 s on a loaded 2-core machine, a pause in whichever step triggered it.
@@ -361,6 +376,7 @@ class LiveService:
                 "cat062_sent": self.outputs.cat062_sent,
                 "tak_connected": tak.connected if tak else None,
                 "tak_sent": tak.sent if tak else None,
+                "tak_tls_refused": tak.refused if tak else None,
             },
         }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -177,9 +178,22 @@ class TcpClient:
         self._writer = writer
 
     @classmethod
-    async def connect(cls, host: str, port: int, *, timeout_s: float = 5.0) -> TcpClient:
-        """Connect to `host:port` within `timeout_s`; raises `OSError` or `TimeoutError`."""
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+    async def connect(
+        cls,
+        host: str,
+        port: int,
+        *,
+        timeout_s: float = 5.0,
+        tls: ssl.SSLContext | None = None,
+        server_name: str = "",
+    ) -> TcpClient:
+        """Connect to `host:port` within `timeout_s` (the TLS handshake included, with `tls`: the
+        server's certificate checked for `server_name`, default `host`); raises `OSError` (an
+        `ssl.SSLError` for a refused handshake) or `TimeoutError`."""
+        name = (server_name or host) if tls is not None else None
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=tls, server_hostname=name), timeout_s
+        )
         return cls(reader, writer)
 
     @property
