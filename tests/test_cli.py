@@ -29,6 +29,7 @@ def test_run_then_report_and_no_overwrite_without_force(tmp_path: Path) -> None:
     first = runner.invoke(app, ["run", str(ROCKET), "--seed", "2", "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert "GOSPA" in first.output and "Report" in first.output
+    assert "SIAP (within 250 m): completeness" in first.output
     again = runner.invoke(app, ["run", str(ROCKET), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
     assert "Traceback" not in again.output

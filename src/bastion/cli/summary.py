@@ -83,6 +83,12 @@ def print_summary(result: RunResult, summary: RunSummary) -> None:
         f"[bold]GOSPA[/] (c = 100 m, p = 1, alpha = 2), mean over scans: {summary.mean_gospa_m:.1f} m "
         f"(localisation {loc:.1f}, missed {miss:.1f}, false {false:.1f})"
     )
+    if (q := summary.siap) is not None:
+        console.print(
+            f"[bold]SIAP[/] (within {q.assoc_gate_m:.0f} m): completeness {q.completeness:.2f}, "
+            f"ambiguity {q.ambiguity:.2f}, spuriousness {q.spuriousness:.2f}, accuracy "
+            f"{q.position_accuracy_m:.1f} m, ID changes {q.track_number_changes}"
+        )
     console.print(f"[bold]Report:[/] {result.report_path}")
     console.print(f"[bold]Database:[/] {result.db_path}")
     console.print(f"[bold]Event log:[/] {result.events_path}")

@@ -96,6 +96,21 @@ class RunSummary:
     event_counts: dict[str, int] = field(default_factory=dict)
     ballistic: tuple[BallisticLine, ...] = ()
     """Impact and origin estimates of the rounds, against the truth."""
+    siap: SiapLine | None = None
+    """The run's SIAP (`Scoring.siap`: the same pictures as the GOSPA)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiapLine:
+    """SIAP of a run's confirmed picture against the covered objects, association within
+    `assoc_gate_m` (definitions in `bastion.metrics.siap`)."""
+
+    assoc_gate_m: float
+    completeness: float
+    ambiguity: float
+    spuriousness: float
+    position_accuracy_m: float
+    track_number_changes: int
 
 
 def _by_track(events: Sequence[Event], kind: EventKind) -> dict[int, list[Event]]:
@@ -223,9 +238,25 @@ def summarise(
         mean_gospa_m=scoring.mean_gospa,
         gospa_parts_m=tuple(float(v) for v in scoring.gospa_parts / max(scoring.gospa_n, 1)),  # type: ignore[arg-type]
         event_counts=dict(sorted(Counter(ev.kind.value for ev in events).items())),
+        siap=_siap_line(scoring),
         ballistic=(
             ballistic_lines(events, scoring, names, impact_t_s, impact_m, launch_t_s, launch_m)
             if launch_m is not None
             else ()
         ),
+    )
+
+
+def _siap_line(scoring: Scoring) -> SiapLine | None:
+    """The run's SIAP figures, None for a run with no scored scan."""
+    if not scoring.pictures:
+        return None
+    siap = scoring.siap()
+    return SiapLine(
+        assoc_gate_m=scoring.assoc_gate_m,
+        completeness=siap.completeness,
+        ambiguity=siap.ambiguity,
+        spuriousness=siap.spuriousness,
+        position_accuracy_m=siap.position_accuracy_m,
+        track_number_changes=siap.track_number_changes,
     )
