@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
+from sapient_msg.bsi_flex_335_v2_0 import registration_pb2
 from sapient_msg.bsi_flex_335_v2_0.sapient_message_pb2 import SapientMessage
 
 from bastion.codecs.asterix import Cat048Plot, encode_cat048
@@ -24,6 +26,17 @@ def _run(core: LiveCore, inputs: list[Input]) -> list[Event]:
     for item in inputs:
         events.extend(core.feed(item).events)
     return events
+
+
+def _scan_for(core: LiveCore, seconds: int) -> tuple[list[Event], list[tuple[int, SapientMessage]]]:
+    """Radar A's scans for `seconds` through `core`: the events and the SAPIENT replies."""
+    replies: list[tuple[int, SapientMessage]] = []
+    events: list[Event] = []
+    for item in radar_a_scans(core.config, seconds):
+        out = core.feed(item)
+        events.extend(out.events)
+        replies.extend(_replies(out.replies))
+    return events, replies
 
 
 def _kinds(events: list[Event]) -> list[EventKind]:
@@ -185,12 +198,7 @@ def test_zone_alerts_go_to_registered_sapient_nodes_as_sapient_alerts() -> None:
     core.feed(Input(t_s=0.5, kind=InputKind.OPENED, feed="sapient", conn=3))
     reg = sensor.registration(node, dest, "listener", EPOCH.to_utc_s(0.5))
     core.feed(_sapient(3, frame(reg.SerializeToString()), t_s=0.5))
-    replies: list[tuple[int, SapientMessage]] = []
-    events: list[Event] = []
-    for item in radar_a_scans(core.config, 8):
-        out = core.feed(item)
-        events.extend(out.events)
-        replies.extend(_replies(out.replies))
+    events, replies = _scan_for(core, 8)
     raised = [e for e in events if e.kind is EventKind.ALERT_RAISED]
     alerts = [(c, m) for c, m in replies if m.WhichOneof("content") == "alert"]
     assert len(alerts) == len(raised) == 1
@@ -198,3 +206,46 @@ def test_zone_alerts_go_to_registered_sapient_nodes_as_sapient_alerts() -> None:
     assert (conn, msg.destination_id, msg.node_id) == (3, node, dest)
     assert "zone hangar" in msg.alert.description
     assert msg.alert.HasField("location")
+
+
+def test_cameras_are_cued_to_the_top_ranked_threat_and_effectors_never() -> None:
+    sapient = rehearsal_config().spec.sapient
+    assert sapient is not None
+    core = LiveCore(
+        rehearsal_config(sapient=sapient.model_copy(update={"cue_period_s": 1.0})), EPOCH
+    )
+    core.start()
+    types = registration_pb2.Registration
+    nodes = {
+        3: ("camera", [types.NODE_TYPE_CAMERA]),
+        4: ("armed-camera", [types.NODE_TYPE_CAMERA, types.NODE_TYPE_KINETIC]),
+        5: ("radar", [types.NODE_TYPE_RADAR]),
+    }
+    for conn, (name, node_types) in nodes.items():
+        core.feed(Input(t_s=0.5, kind=InputKind.OPENED, feed="sapient", conn=conn))
+        reg = sensor.registration(
+            sensor.node_uuid(name), sapient.node_id, name, EPOCH.to_utc_s(0.5)
+        )
+        del reg.registration.node_definition[:]
+        for t in node_types:
+            reg.registration.node_definition.add().node_type = t
+        core.feed(_sapient(conn, frame(reg.SerializeToString()), t_s=0.5))
+    events, replies = _scan_for(core, 8)
+    tasks = [(c, m) for c, m in replies if m.WhichOneof("content") == "task"]
+    ranked = [e for e in events if e.kind is EventKind.THREAT_RANKED]
+    assert ranked and tasks
+    assert {c for c, _ in tasks} == {3}  # the camera; never the armed camera, not the radar
+    top = next(e.payload for e in ranked if e.payload.rank == 1)
+    first = tasks[0][1]
+    assert first.destination_id == sensor.node_uuid("camera")
+    assert first.task.control == first.task.CONTROL_START
+    assert first.task.task_description == f"Bastion track {top.track_id}"
+    (loc,) = first.task.command.look_at.location_list.locations
+    lat, lon, _ = core.config.scenario.params.site.enu2geodetic(
+        np.asarray(core.tracks[top.track_id].position_m)
+    )
+    # within the few hundred metres the track moved since (0.005 deg is about 500 m)
+    assert abs(loc.y - np.degrees(lat)) < 0.005 and abs(loc.x - np.degrees(lon)) < 0.005
+    assert len({m.task.task_id for _, m in tasks}) == 1  # one task, its location refreshed
+    times = [m.timestamp.seconds + m.timestamp.nanos * 1e-9 for _, m in tasks]
+    assert all(b - a >= 1.0 - 1e-6 for a, b in itertools.pairwise(times))  # at most every 1 s

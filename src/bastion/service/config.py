@@ -81,6 +81,12 @@ class SapientInSpec(_Spec):
     window_max_s: float = Field(default=0.1, ge=0.0, description="Newest accepted timestamp, s.")
     default_sigma_m: float = Field(default=10.0, gt=0.0)
     default_sigma_deg: float = Field(default=1.0, gt=0.0)
+    cue_period_s: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="Task registered cameras (never effectors) to look at the top-ranked threat, "
+        "refreshed this often, s; null: no tasks.",
+    )
 
 
 class AdsbInSpec(_Spec):

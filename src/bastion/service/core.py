@@ -38,6 +38,7 @@ from bastion.core.records import (
 )
 from bastion.service.config import ServiceConfig
 from bastion.service.coop_feeds import AdsbFeed, RemoteIdFeed
+from bastion.service.cue import CameraCue
 from bastion.service.feeds import AsterixFeed, CotFeed, FeedOutput, SapientFeed
 from bastion.service.inputs import Input, InputKind
 from bastion.service.shed import RejectTally, shed_plots
@@ -94,6 +95,11 @@ class LiveCore:
         }
         self.sapient = (
             SapientFeed(SAPIENT_FEED, spec.sapient, params.site, epoch) if spec.sapient else None
+        )
+        self.cue = (
+            CameraCue(spec.sapient.cue_period_s, params.site, epoch, spec.sapient.node_id)
+            if spec.sapient is not None and spec.sapient.cue_period_s is not None
+            else None
         )
         self.tak = CotFeed(TAK_FEED)
         self.adsb = {
@@ -173,7 +179,7 @@ class LiveCore:
             self._tick_cooperative(item.t_s, fo, final=False)
             self._collect(fo, item.t_s)
             out.events.extend(self._step(item.t_s, final=False))
-            self._alert_nodes(out)
+            self._alert_nodes(out, item.t_s)
         elif kind is InputKind.STOP:
             for feed in self.asterix.values():
                 feed.flush(fo)
@@ -199,13 +205,17 @@ class LiveCore:
         cutoff = t_s - self.config.spec.reorder_window_s
         return any(b.t_s <= cutoff for b in self._batches)
 
-    def _alert_nodes(self, out: CoreOutput) -> None:
+    def _alert_nodes(self, out: CoreOutput, t_s: float) -> None:
+        """SAPIENT Alerts for the step's zone alerts, then Tasks cueing cameras (if configured)."""
         if self.sapient is None or not self.sapient.nodes:
             return
         alerts = [e.payload for e in out.events if isinstance(e.payload, Alert | AlertCleared)]
         if alerts:
             params = self.config.scenario.params
             self.sapient.alerts(alerts, self.tracks, params.site, self._ids, out.replies)
+        if self.cue is not None:
+            nodes = self.sapient.registered()
+            out.replies.extend(self.cue.step(out.events, self.tracks, nodes, t_s, self._ids))
 
     def _tick_cooperative(self, t_s: float, fo: FeedOutput, *, final: bool) -> None:
         for adsb in self.adsb.values():

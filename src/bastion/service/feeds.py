@@ -160,6 +160,14 @@ class SapientFeed:
         """Connections open now."""
         return len(self._buffers)
 
+    def registered(self) -> dict[int, tuple[str, tuple[str, ...]]]:
+        """Connection -> (node id, node types) of the nodes registered on open connections."""
+        known = self.node.registered
+        return {
+            conn: (node_id, known[node_id].node_types if node_id in known else ())
+            for conn, node_id in self.nodes.items()
+        }
+
     def alerts(
         self,
         alerts: list[Alert | AlertCleared],

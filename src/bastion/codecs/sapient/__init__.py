@@ -3,7 +3,7 @@
     parse_frames(buf, max_message_bytes=...) -> (payloads, remainder)    frame(payload) -> bytes
     decode_message(payload) -> SapientMessage     encode_message(msg) -> framed bytes
     validate(msg, received_utc_s=...) -> problems
-    registration_ack / task_look_at / alert_message / error_message -> SapientMessage
+    registration_ack / task_look_at / task_stop / alert_message / error_message -> SapientMessage
     FusionNode(...).handle(payload, received_utc_s) -> Outcome(records, replies, problems)
 
 Bindings: PyPI `sapient-proto` (module `sapient_msg`, protobuf 7).
@@ -21,6 +21,7 @@ from bastion.codecs.sapient.messages import (
     error_message,
     registration_ack,
     task_look_at,
+    task_stop,
 )
 from bastion.codecs.sapient.node import (
     FusionNode,
@@ -53,5 +54,6 @@ __all__ = [
     "parse_frames",
     "registration_ack",
     "task_look_at",
+    "task_stop",
     "validate",
 ]

@@ -102,6 +102,19 @@ def task_look_at(
     return msg
 
 
+def task_stop(
+    *, our_node_id: str, destination_id: str, task_id: str, utc_s: float, reason: str
+) -> SapientMessage:
+    """A Task ending task `task_id` on sensor `destination_id` (control STOP, no command)."""
+    msg = _envelope(our_node_id, destination_id, utc_s)
+    task = msg.task
+    task.task_id = task_id
+    task.task_name = "stop"
+    task.task_description = reason
+    task.control = task_pb2.Task.CONTROL_STOP
+    return msg
+
+
 def alert_message(
     alert: Alert,
     *,

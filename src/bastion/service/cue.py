@@ -1,0 +1,117 @@
+"""Slew-to-cue: SAPIENT Tasks that point registered cameras at the most urgent threat.
+
+With `sapient.cue_period_s` set, every SAPIENT node registered on an open connection whose node types
+include a camera or a lidar (`LOOKING_TYPES`) is tasked to `look_at` the track at the top of the
+latest ranked threat list (THREAT_RANKED events; the first entry whose track is still alive). The
+task's location is refreshed at most every `cue_period_s` while the same track stays on top; a new
+top track gets a new task id; when no ranked track is alive the task is stopped (control STOP).
+
+A node that also registers an effector type (`EFFECTOR_TYPES`: kinetic, jammer, directed energy,
+cyber) is never tasked, whatever else it lists: Bastion does not point weapons (the hard line of
+docs/engagement.md), only sensors, so that a person can see what the radar sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from bastion.codecs.sapient import encode_message, make_ulid, task_look_at, task_stop
+from bastion.codecs.timebase import RunEpoch
+from bastion.core.geo import Site
+from bastion.core.records import Event, EventKind, RankedThreat, TrackReport
+
+LOOKING_TYPES = frozenset({"NODE_TYPE_CAMERA", "NODE_TYPE_LIDAR"})
+EFFECTOR_TYPES = frozenset(
+    {
+        "NODE_TYPE_KINETIC",
+        "NODE_TYPE_JAMMER",
+        "NODE_TYPE_LDEW",
+        "NODE_TYPE_RFDEW",
+        "NODE_TYPE_CYBER",
+    }
+)
+
+
+def cueable(node_types: Iterable[str]) -> bool:
+    """A node Bastion may task to look: a camera or lidar, and no effector of any kind."""
+    types = set(node_types)
+    return bool(types & LOOKING_TYPES) and not types & EFFECTOR_TYPES
+
+
+@dataclass(slots=True)
+class _Cue:
+    track_id: int
+    task_id: str
+    t_s: float
+
+
+class CameraCue:
+    """Which track each cueable connection is looking at, and the Tasks that change it."""
+
+    def __init__(self, period_s: float, site: Site, epoch: RunEpoch, our_node_id: str) -> None:
+        self.period_s = period_s
+        self._site, self._epoch, self._node_id = site, epoch, our_node_id
+        self._ranked: list[int] = []  # the latest ranked list's track ids, most urgent first
+        self._cues: dict[int, _Cue] = {}  # connection -> what it was tasked to look at
+        self.tasks_sent = 0
+
+    def step(
+        self,
+        events: Iterable[Event],
+        tracks: Mapping[int, TrackReport],
+        nodes: Mapping[int, tuple[str, tuple[str, ...]]],
+        t_s: float,
+        rng: np.random.Generator,
+    ) -> list[tuple[int, bytes]]:
+        """Framed Tasks (connection, bytes) after a step with `events` at run time `t_s`.
+
+        `tracks`: the live tracks' latest reports; `nodes`: connection -> (node id, node types)
+        of the nodes registered on open connections; `rng` makes the task ids (ULIDs)."""
+        ranked = sorted(
+            (e.payload for e in events if e.kind is EventKind.THREAT_RANKED),
+            key=lambda r: r.rank if isinstance(r, RankedThreat) else 0,
+        )
+        if ranked:
+            self._ranked = [r.track_id for r in ranked if isinstance(r, RankedThreat)]
+        target = next((tid for tid in self._ranked if tid in tracks), None)
+        utc_s = self._epoch.to_utc_s(t_s)
+        out: list[tuple[int, bytes]] = []
+        for conn in [c for c in self._cues if c not in nodes]:  # the node hung up
+            del self._cues[conn]
+        for conn, (node_id, types) in nodes.items():
+            if not cueable(types):
+                continue
+            cue = self._cues.get(conn)
+            if target is None:
+                if cue is not None:
+                    msg = task_stop(
+                        our_node_id=self._node_id,
+                        destination_id=node_id,
+                        task_id=cue.task_id,
+                        utc_s=utc_s,
+                        reason=f"Bastion track {cue.track_id}: no ranked threat left",
+                    )
+                    out.append((conn, encode_message(msg)))
+                    del self._cues[conn]
+                continue
+            if cue is not None and cue.track_id == target and t_s - cue.t_s < self.period_s:
+                continue
+            if cue is None or cue.track_id != target:
+                cue = _Cue(track_id=target, task_id=make_ulid(utc_s, rng), t_s=t_s)
+                self._cues[conn] = cue
+            cue.t_s = t_s
+            msg = task_look_at(
+                tracks[target],
+                site=self._site,
+                our_node_id=self._node_id,
+                destination_id=node_id,
+                task_id=cue.task_id,
+                utc_s=utc_s,
+                name="look at the most urgent threat",
+            )
+            out.append((conn, encode_message(msg)))
+        self.tasks_sent += len(out)
+        return out
