@@ -13,6 +13,16 @@ from bastion.core.records import Identity, TrackReport
 _SOURCE_PREFIX = {"adsb": "ICAO", "remote_id": "RID"}
 
 
+def named_by(report: TrackReport, identity: Identity | None) -> TrackReport | Identity | None:
+    """The record that names a track's cooperative identity: the report of a cooperative-only
+    track, else the latest identity of a radar track bound to one; None for a track with none."""
+    if report.coop_ident:
+        return report
+    if identity is not None and identity.coop_ident:
+        return identity
+    return None
+
+
 def coop_name(named: TrackReport | Identity) -> str:
     """The cooperative identity a track report or identity names: its callsign, else
     "ICAO <address>" (ADS-B) or "RID <serial>" (Remote ID); "" when it names none."""
@@ -24,10 +34,7 @@ def coop_name(named: TrackReport | Identity) -> str:
 
 
 def track_callsign(report: TrackReport, identity: Identity | None = None) -> str:
-    """The name a track is published under: `coop_name` of the report, else of its latest
-    identity, else "T<id>"."""
-    return (
-        coop_name(report)
-        or (coop_name(identity) if identity is not None else "")
-        or f"T{report.track_id}"
-    )
+    """The name a track is published under: `coop_name` of the record that names it
+    (`named_by`), else "T<id>"."""
+    named = named_by(report, identity)
+    return (coop_name(named) if named is not None else "") or f"T{report.track_id}"

@@ -99,18 +99,16 @@ class RunView:
     """Per ballistic track, the impact prediction current at half its flight (`core.half_flight`):
     the one the run summary quotes and the map draws with its ellipse."""
     names: Mapping[int, str] = field(default_factory=dict)
-    """Per cooperative-only track, the name its latest report gives (see `coop_name`); per radar
-    track bound to a cooperative identity, "T<id> <name>" from its latest identity."""
+    """Per track that carries a cooperative identity, its latest name (`coop_name`): from the
+    reports of a cooperative-only track, from the identities of a radar track bound to one."""
 
     def label(self, track_id: int) -> str:
-        """What the report calls a track: its name (above), else "coop n" for a cooperative-only
-        track recorded before reports named them, else "T<id>"."""
-        name = self.names.get(track_id)
-        if name:
-            return name
+        """What the report calls a track: a cooperative-only track its name ("coop n" if recorded
+        before reports named them), a radar track "T<id>", followed by its name if it has one."""
+        name = self.names.get(track_id, "")
         if track_id >= COOPERATIVE_TRACK_ID_BASE:
-            return f"coop {track_id - COOPERATIVE_TRACK_ID_BASE + 1}"
-        return f"T{track_id}"
+            return name or f"coop {track_id - COOPERATIVE_TRACK_ID_BASE + 1}"
+        return f"T{track_id} {name}" if name else f"T{track_id}"
 
 
 @dataclass(slots=True)
@@ -146,8 +144,8 @@ class _Builder:
             self.lost[p.track_id] = p.t_s
         elif isinstance(p, Identity):
             self.identities[p.track_id] = p
-            if (name := coop_name(p)) and p.track_id < COOPERATIVE_TRACK_ID_BASE:
-                self.names[p.track_id] = f"T{p.track_id} {name}"  # a radar track, and whose
+            if name := coop_name(p):
+                self.names[p.track_id] = name
         elif isinstance(p, ImpactPrediction):
             self.impacts.setdefault(p.track_id, []).append(p)
         elif isinstance(p, OriginEstimate):

@@ -21,7 +21,7 @@ import numpy as np
 from bastion.codecs.sapient import encode_message, make_ulid, task_look_at, task_stop
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
-from bastion.core.records import Event, EventKind, RankedThreat, TrackReport
+from bastion.core.records import Event, RankedThreat, TrackReport
 
 LOOKING_TYPES = frozenset({"NODE_TYPE_CAMERA", "NODE_TYPE_LIDAR"})
 EFFECTOR_TYPES = frozenset(
@@ -70,12 +70,9 @@ class CameraCue:
 
         `tracks`: the live tracks' latest reports; `nodes`: connection -> (node id, node types)
         of the nodes registered on open connections; `rng` makes the task ids (ULIDs)."""
-        ranked = sorted(
-            (e.payload for e in events if e.kind is EventKind.THREAT_RANKED),
-            key=lambda r: r.rank if isinstance(r, RankedThreat) else 0,
-        )
+        ranked = [e.payload for e in events if isinstance(e.payload, RankedThreat)]
         if ranked:
-            self._ranked = [r.track_id for r in ranked if isinstance(r, RankedThreat)]
+            self._ranked = [r.track_id for r in sorted(ranked, key=lambda r: r.rank)]
         target = next((tid for tid in self._ranked if tid in tracks), None)
         utc_s = self._epoch.to_utc_s(t_s)
         out: list[tuple[int, bytes]] = []

@@ -20,6 +20,7 @@ from bastion.codecs.asterix.cat062 import ICAO_CHARS, Cat062Track
 from bastion.codecs.timebase import RunEpoch
 from bastion.core.geo import Site
 from bastion.core.records import COOPERATIVE_TRACK_ID_BASE, Identity, TrackReport
+from bastion.core.track_names import named_by
 
 
 def cat062_track_number(track_id: int) -> int:
@@ -78,7 +79,7 @@ def report_to_cat062(
         first=first,
         last=last,
         simulated=simulated,
-        **_adsb_identity(report if report.coop_source else identity),
+        **_adsb_identity(named_by(report, identity)),
     )
 
 
