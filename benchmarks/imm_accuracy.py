@@ -30,6 +30,8 @@ posterior Cramer-Rao bound.
    filter has the true q; the IMM is the default.
 3. For information (no target): a level 3 g turn at 30 m/s held for `--turn-s` s, the IMM against the
    best of the same single-model sweep.
+4. For information, cases 1-3 again with the other model sets of `imm_model_sets` (a station-keeping
+   model, a 3 g level-turn pair, both, and a yardstick set built from the profile's own manoeuvres).
 """
 
 from __future__ import annotations
@@ -51,10 +53,11 @@ from bastion.tracking.imm import (
     imm_update,
 )
 from bastion.tracking.measurement import converted_measurement
-from bastion.tracking.motion import ConstantVelocity, Hover, MotionModel, Singer
+from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer
 from bastion.tracking.motion_ballistic import Ballistic
 from bastion.tracking.motion_turn import CoordinatedTurn3D
 from imm_accuracy_report import write_markdown
+from imm_model_sets import MODEL_SETS
 
 SIGMA_R_M, SIGMA_ANG_RAD = 10.0, 2e-3
 G = 9.80665
@@ -215,17 +218,6 @@ def rmse(est: np.ndarray, truth: np.ndarray, k0: int) -> float:
     return float(np.sqrt(np.mean(np.sum(err**2, axis=2))))
 
 
-def with_hover(params: ImmParams) -> ImmParams:
-    """`params` with a station-keeping model added (`Hover`, 0.5 m/s, 2 s; sojourn 10 s): not the
-    default, reported for information (see the results file for why)."""
-    mu0 = (*(0.85 * m for m in params.initial_mu), 0.15)
-    return ImmParams(
-        models=(*params.models, Hover(speed_sigma_mps=0.5, tau_s=2.0)),
-        sojourn_s=(*params.sojourn_s, 10.0),
-        initial_mu=mu0,
-    )
-
-
 def manoeuvring(
     args: argparse.Namespace,
     rng: np.random.Generator,
@@ -257,16 +249,21 @@ def manoeuvring(
     est, mus = run_filter(params, z, R, dt_s)
     imm = rmse(est, truth, k0)
     own = {m.name: rmse(run_filter(single(m), z, R, dt_s)[0], truth, k0) for m in params.models}
-    est_h, _ = run_filter(with_hover(params), z, R, dt_s)
-    seg_rmse: dict[int, float] = {}
-    seg_rmse_h: dict[int, float] = {}
-    for seg in np.unique(labels):
-        sel = labels == seg
-        sel[:k0] = False
-        if sel.any():
-            for e, out in ((est, seg_rmse), (est_h, seg_rmse_h)):
+
+    def per_segment(e: np.ndarray) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for seg in np.unique(labels):
+            sel = labels == seg
+            sel[:k0] = False
+            if sel.any():
                 err = e[:, sel, :3] - truth[:, sel]
                 out[int(seg)] = float(np.sqrt(np.mean(np.sum(err**2, axis=2))))
+        return out
+
+    other_sets = {}
+    for name, make in MODEL_SETS.items():
+        est_o, _ = run_filter(make(params), z, R, dt_s)
+        other_sets[name] = {"rmse_m": rmse(est_o, truth, k0), "segment_rmse_m": per_segment(est_o)}
     mean_mu = {
         int(seg): [round(float(v), 3) for v in mus[:, labels == seg].mean(axis=(0, 1))]
         for seg in np.unique(labels)
@@ -282,9 +279,8 @@ def manoeuvring(
         "best_per_model": {k: {"rmse_m": v[0], "setting": v[1]} for k, v in best_per_model.items()},
         "own_models_rmse_m": own,
         "sweep": [(lab, val) for val, lab, _ in results],
-        "imm_segment_rmse_m": seg_rmse,
-        "imm_hover_rmse_m": rmse(est_h, truth, k0),
-        "imm_hover_segment_rmse_m": seg_rmse_h,
+        "imm_segment_rmse_m": per_segment(est),
+        "other_model_sets": other_sets,
         "imm_mean_mu_per_segment": mean_mu,
         "scans": int(truth.shape[1]),
     }
@@ -312,19 +308,21 @@ def sustained_turn(args: argparse.Namespace, rng: np.random.Generator) -> dict[s
     k0 = round(args.skip_s * args.rate_hz)
     best = min((rmse(run_filter(single(m), z, R, dt_s)[0], truth, k0), label(m)) for m in sweep())
     est, _ = run_filter(ImmParams(), z, R, dt_s)
-    est_h, _ = run_filter(with_hover(ImmParams()), z, R, dt_s)
 
     def mean_speed(e: np.ndarray) -> float:  # mean estimated horizontal speed after k0, m/s
         return float(np.hypot(e[:, k0:, 3], e[:, k0:, 4]).mean())
 
+    other_sets = {}
+    for name, make in MODEL_SETS.items():
+        est_o, _ = run_filter(make(ImmParams()), z, R, dt_s)
+        other_sets[name] = {"rmse_m": rmse(est_o, truth, k0), "speed_mps": mean_speed(est_o)}
     return {
         "imm_turn_rmse_m": rmse(est, truth, k0),
         "best_single_turn_rmse_m": best[0],
         "best_turn_model": best[1],
         "turn_true_speed_mps": speed,
         "imm_turn_speed_mps": mean_speed(est),
-        "imm_hover_turn_rmse_m": rmse(est_h, truth, k0),
-        "imm_hover_turn_speed_mps": mean_speed(est_h),
+        "other_model_sets": other_sets,
     }
 
 
@@ -359,7 +357,6 @@ def straight(args: argparse.Namespace, rng: np.random.Generator) -> dict[str, fl
     k0 = round(args.skip_s * args.rate_hz)
     est_cv, _ = run_filter(single(cv), z, R, dt_s, v_mean, sv)
     est_imm, _ = run_filter(ImmParams(), z, R, dt_s, v_mean, sv)
-    est_hover, _ = run_filter(with_hover(ImmParams()), z, R, dt_s, v_mean, sv)
     pcrlb = float(np.sqrt(bound[k0:].mean()))
     cv_rmse, imm_rmse = rmse(est_cv, truth, k0), rmse(est_imm, truth, k0)
     return {
@@ -368,7 +365,10 @@ def straight(args: argparse.Namespace, rng: np.random.Generator) -> dict[str, fl
         "pcrlb_rmse_m": pcrlb,
         "crlb_ratio": cv_rmse / pcrlb,
         "imm_crlb_ratio": imm_rmse / pcrlb,
-        "imm_hover_crlb_ratio": rmse(est_hover, truth, k0) / pcrlb,
+        "other_model_sets_crlb_ratio": {
+            name: rmse(run_filter(make(ImmParams()), z, R, dt_s, v_mean, sv)[0], truth, k0) / pcrlb
+            for name, make in MODEL_SETS.items()
+        },
     }
 
 

@@ -17,6 +17,7 @@ from scipy.linalg import expm
 from bastion.core.ballistics import rk4_step
 from bastion.tracking.motion import ConstantVelocity, Hover, MotionModel, Singer, kron_axes
 from bastion.tracking.motion_ballistic import Ballistic
+from bastion.tracking.motion_level_turn import LevelTurn
 from bastion.tracking.motion_turn import CoordinatedTurn3D, ct_axis_domega, ct_axis_matrices
 from bastion.tracking.predictor import predict as cv6_predict
 
@@ -57,6 +58,7 @@ ALL_MODELS: list[MotionModel] = [
     Hover(speed_sigma_mps=0.5, tau_s=2.0),
     CoordinatedTurn3D(jerk_psd_m2ps5=30.0),
     Ballistic(drag_factor_m2pkg=1e-4),
+    LevelTurn(accel_mps2=3 * 9.80665, left=False),
 ]
 
 

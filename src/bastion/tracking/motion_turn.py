@@ -43,14 +43,14 @@ FloatArray = NDArray[np.float64]
 _SERIES_THETA = 0.1  # below this |omega T| the omega derivatives use their Taylor series
 
 
-def _sinc(y: FloatArray) -> FloatArray:
+def sinc(y: FloatArray) -> FloatArray:
     """sin(y) / y (unnormalised), 1 at 0."""
     return np.sinc(y / np.pi)
 
 
-def _one_minus_cos_over_sq(y: FloatArray) -> FloatArray:
+def one_minus_cos_over_sq(y: FloatArray) -> FloatArray:
     """(1 - cos y) / y^2 = sinc(y/2)^2 / 2, stable near 0 (value 1/2)."""
-    s = _sinc(0.5 * y)
+    s = sinc(0.5 * y)
     out: FloatArray = 0.5 * s * s
     return out
 
@@ -79,8 +79,8 @@ def ct_axis_matrices(
     c, s = np.cos(th), np.sin(th)
     F3 = np.zeros((k, 3, 3))
     F3[:, 0, 0] = 1.0
-    F3[:, 0, 1] = F3[:, 1, 2] = T * _sinc(th)
-    F3[:, 0, 2] = T * T * _one_minus_cos_over_sq(th)
+    F3[:, 0, 1] = F3[:, 1, 2] = T * sinc(th)
+    F3[:, 0, 2] = T * T * one_minus_cos_over_sq(th)
     F3[:, 1, 1] = F3[:, 2, 2] = c
     F3[:, 2, 1] = -w * s
     # omega = 0 (hover, new tracks, straight flight: most rows in a cluttered scene) is the white-
@@ -99,8 +99,8 @@ def ct_axis_matrices(
         Ts = T[small]
         u = GL_U
         y = th[small][:, None] * u
-        f1 = (Ts[:, None] * u) ** 2 * _one_minus_cos_over_sq(y)
-        f2 = Ts[:, None] * u * _sinc(y)
+        f1 = (Ts[:, None] * u) ** 2 * one_minus_cos_over_sq(y)
+        f2 = Ts[:, None] * u * sinc(y)
         f3 = np.cos(y)
         for dst, val in zip(q3, quad_q3(f1, f2, f3, Ts), strict=True):
             dst[small] = val
@@ -121,7 +121,7 @@ def ct_axis_matrices(
     return F3, jerk_psd_m2ps5 * sym3(q3, k)
 
 
-def _dsinc(th: FloatArray) -> FloatArray:
+def dsinc(th: FloatArray) -> FloatArray:
     """d/dtheta [sin(theta) / theta] = (theta cos theta - sin theta) / theta^2, stable near 0."""
     small = np.abs(th) < _SERIES_THETA
     t = np.where(small, 1.0, th)
@@ -130,7 +130,7 @@ def _dsinc(th: FloatArray) -> FloatArray:
     return out
 
 
-def _domc(th: FloatArray) -> FloatArray:
+def domc(th: FloatArray) -> FloatArray:
     """d/dtheta [(1 - cos theta) / theta^2] = (theta sin theta - 2 (1 - cos theta)) / theta^3."""
     small = np.abs(th) < _SERIES_THETA
     t = np.where(small, 1.0, th)
@@ -148,8 +148,8 @@ def ct_axis_domega(omega_radps: FloatArray, dt_s: FloatArray) -> FloatArray:
     th = w * T
     s = np.sin(th)
     D = np.zeros((w.shape[0], 3, 3))
-    D[:, 0, 1] = D[:, 1, 2] = T * T * _dsinc(th)
-    D[:, 0, 2] = T**3 * _domc(th)
+    D[:, 0, 1] = D[:, 1, 2] = T * T * dsinc(th)
+    D[:, 0, 2] = T**3 * domc(th)
     D[:, 1, 1] = D[:, 2, 2] = -T * s
     D[:, 2, 1] = -s - th * np.cos(th)
     return D
