@@ -66,9 +66,9 @@ def test_report_contains_zones_tables_and_escapes_text(
     for css_class in ("summary", "threats", "alerts", "engagements", "counts"):
         assert f'<table class="{css_class}">' in page
     assert "Lt &lt;Smith&gt; (engagement_authority)" in page
-    # Alert warning time = t_expected_s - t_s: 50 - 17 and 90 - 40.
-    assert "<td>33.0</td>" in page
-    assert "<td>50.0</td>" in page
+    # Each alert's expected impact or arrival time, as the alert told the zone (50 s and 90 s).
+    assert "<th>expected (s)</th>" in page
+    assert "<td>50.0</td>" in page and "<td>90.0</td>" in page
     assert "withdrawn at 81.0 s: request 4: track 2 lost" in page
     n_updates = sum(e.kind is EventKind.TRACK_UPDATED for e in events)
     assert f"<tr><td>track_updated</td><td>{n_updates}</td></tr>" in page

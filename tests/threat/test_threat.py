@@ -27,6 +27,24 @@ def test_closest_approach_of_inbound_and_passing_tracks() -> None:
     assert app.cpa_m[2, 0] == 4900.0 and app.t_cpa_s[2, 0] == 0.0
 
 
+def test_an_approach_cut_by_the_horizon_is_marked_closing() -> None:
+    """A track that would reach the zone only after the horizon: its nearest point is the path's end
+    at the horizon, so the time is the horizon and the approach is flagged as still closing; one
+    that passes by, one that enters the zone, and one that dives short of it are not."""
+    polys = zone_geometries([SQUARE])
+    x = np.array(
+        [
+            [-5000.0, 0.0, 300.0, 20.0, 0.0, 0.0],  # 2.9 km short of the zone at 100 s
+            [-5000.0, 1000.0, 300.0, 100.0, 0.0, 0.0],  # passes 900 m north, nearest mid-path
+            [-5000.0, 0.0, 300.0, 100.0, 0.0, 0.0],  # enters the zone at 49 s
+            [-3000.0, 0.0, 200.0, 20.0, 0.0, -5.0],  # reaches the ground at 40 s, 2.2 km short
+        ]
+    )
+    app = closest_approach(x, polys, horizon_s=100.0)
+    assert app.closing.tolist() == [[True], [False], [False], [False]]
+    assert app.t_cpa_s[0, 0] == 100.0 and abs(app.cpa_m[0, 0] - 2900.0) < 1e-6
+
+
 def test_path_stops_at_the_ground() -> None:
     polys = zone_geometries([SQUARE])
     # Dives into the ground 1 km short of the zone.

@@ -224,6 +224,31 @@ def test_ranked_threats_carry_a_reason_line() -> None:
     assert {r.track_id for r in ranked} == {5, 6}
 
 
+def test_a_drone_alert_says_when_its_approach_is_cut_by_the_horizon() -> None:
+    """A drone whose straight path comes within the warning distance of a zone only at the end of
+    the horizon is warned, and its alert says so instead of calling the horizon its closest
+    approach; one that passes its closest point inside the horizon gives that point and time."""
+    tp = ThreatParams()
+    zones = (_box("hq", 0.0, 0.0, 100.0), _box("fuel", 0.0, 3000.0, 100.0))
+    book = ThreatBook.create(tp, zones, SITE_ALT_M)
+    fw = THREAT_CLASSES.index(ThreatClass.FIXED_WING)
+    reach = 100.0 + tp.warn_distance_m / 2  # from the zone centre, inside the warning distance
+    far = -(reach + 50.0 * tp.horizon_s)  # at 50 m/s, this near to hq exactly at the horizon
+    x = np.array(
+        [
+            [far, 0.0, 300.0, 50.0, 0.0, 0.0],  # closing on hq at the horizon
+            [-3000.0, 3000.0 + reach, 300.0, 50.0, 0.0, 0.0],  # along fuel's side at 58-62 s
+        ]
+    )
+    cls = np.array([fw, fw], dtype=np.int8)
+    em = book.step(0.0, np.array([5, 6]), x, np.zeros(2), np.zeros(2), np.repeat(HOSTILE, 2), cls)
+    alerts = {p.zone: p for _, _, p in em if isinstance(p, Alert)}
+    assert alerts["hq"].reason.endswith(f"from hq at the {tp.horizon_s:.0f} s horizon and closing")
+    assert alerts["hq"].t_expected_s == pytest.approx(tp.horizon_s)
+    assert "closest 150 m from fuel in 6" in alerts["fuel"].reason
+    assert 58.0 <= alerts["fuel"].t_expected_s <= 62.0 + 1e-9
+
+
 def test_the_late_threshold_applies_after_a_share_of_the_predicted_flight() -> None:
     """`warn_probability` in the first `warn_late_fraction` of a round's flight, counted from its
     track's first detection to its predicted impact, the late one after."""

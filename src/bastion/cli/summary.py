@@ -47,7 +47,11 @@ def print_summary(result: RunResult, summary: RunSummary) -> None:
     for ob in summary.objects:
         for a in ob.alerts:
             alerts.add_row(a.zone, ob.name, f"{a.raised_t_s:.0f}", f"{a.warning_s:.0f} s")
-    console.print(alerts if alerts.row_count else "[bold]Alerts:[/] none")
+    if alerts.row_count:
+        console.print(alerts)
+        console.print("  warning: seconds from the alert to the planned impact", style="dim")
+    else:
+        console.print("[bold]Alerts:[/] none")
 
     engs = Table(
         title="Engagements (models only; each needs a recorded human decision)",

@@ -85,7 +85,8 @@ def threats_table(view: RunView) -> str:
 
 
 def alerts_table(view: RunView) -> str:
-    """Every alert with its all-clear and the warning time it gave."""
+    """Every alert with its all-clear and the impact or arrival time it told the zone to expect (as
+    predicted when raised; for a drone still closing at the horizon, the horizon: see the reason)."""
     rows = [
         [
             str(s.alert.alert_id),
@@ -93,12 +94,12 @@ def alerts_table(view: RunView) -> str:
             view.label(s.alert.track_id),
             _t(s.alert.t_s),
             _t(s.cleared.t_s if s.cleared is not None else None),
-            _t(s.warning_s),
+            _t(s.alert.t_expected_s),
             s.alert.reason,
         ]
         for s in view.alerts
     ]
-    headers = ["alert", "zone", "track", "raised (s)", "cleared (s)", "warning (s)", "reason"]
+    headers = ["alert", "zone", "track", "raised (s)", "cleared (s)", "expected (s)", "reason"]
     return _table("alerts", headers, rows, "no alerts")
 
 

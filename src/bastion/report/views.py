@@ -59,11 +59,6 @@ class AlertSpan:
     alert: Alert
     cleared: AlertCleared | None
 
-    @property
-    def warning_s(self) -> float:
-        """Warning time given: expected impact or arrival minus the time the alert was raised, s."""
-        return self.alert.t_expected_s - self.alert.t_s
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EngagementChain:

@@ -23,10 +23,13 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Approach:
-    """Closest approach per track (rows) and zone (columns): distance (m) and time from now (s)."""
+    """Closest approach per track (rows) and zone (columns): distance (m), time from now (s), and
+    whether the nearest point is the end of a path cut at the horizon (`closing`: the track would
+    come nearer after the horizon, so `t_cpa_s` is the horizon, not the time of closest approach)."""
 
     cpa_m: FloatArray
     t_cpa_s: FloatArray
+    closing: NDArray[np.bool_]
 
 
 def zone_geometries(zones: Sequence[ZoneParams]) -> list[shapely.Polygon]:
@@ -51,7 +54,9 @@ def closest_approach(
     del step_s
     n, z = x.shape[0], len(polygons)
     if n == 0 or z == 0:
-        return Approach(cpa_m=np.zeros((n, z)), t_cpa_s=np.zeros((n, z)))
+        return Approach(
+            cpa_m=np.zeros((n, z)), t_cpa_s=np.zeros((n, z)), closing=np.zeros((n, z), dtype=bool)
+        )
     vz = x[:, 5]
     with np.errstate(divide="ignore", invalid="ignore"):
         t_ground = np.where(vz < 0.0, np.maximum(x[:, 2], 0.0) / -vz, np.inf)
@@ -72,7 +77,9 @@ def closest_approach(
         along[r, c] = shapely.line_locate_point(lines[r], entry)
     frac = np.divide(along, length[:, None], out=np.zeros((n, z)), where=length[:, None] > 0.0)
     t_cpa = np.nan_to_num(frac * np.where(np.isfinite(t_end), t_end, 0.0)[:, None])
-    return Approach(cpa_m=np.asarray(cpa, dtype=np.float64), t_cpa_s=t_cpa)
+    cut = (t_ground > horizon_s) & (length > 0.0)  # the path ends at the horizon, in the air
+    closing = cut[:, None] & ~inside & (frac >= 1.0 - 1e-9)
+    return Approach(cpa_m=np.asarray(cpa, dtype=np.float64), t_cpa_s=t_cpa, closing=closing)
 
 
 def point_zone_distance(points_en_m: FloatArray, polygons: Sequence[shapely.Polygon]) -> FloatArray:

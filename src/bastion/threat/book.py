@@ -183,6 +183,7 @@ class ThreatBook:
         x_now[:, :3] += x[sel, 3:] * (t_s - t_state[sel])[:, None]
         miss = np.full((m, z), np.inf)  # impact-to-zone or closest-approach distance, m
         t_exp = np.full((m, z), np.nan)
+        closing = np.zeros((m, z), dtype=bool)  # nearest at the horizon, still closing
         limit = np.full(m, tp.warn_distance_m)
         p_hit = np.zeros((nb, z))
         if nb:
@@ -211,6 +212,7 @@ class ThreatBook:
             app = closest_approach(x_now[nb:], self.polygons, tp.horizon_s, tp.step_s)
             miss[nb:] = app.cpa_m
             t_exp[nb:] = t_s + app.t_cpa_s
+            closing[nb:] = app.closing
         speed_now = np.linalg.norm(x_now[:, 3:], axis=1)
         classes = [THREAT_CLASSES[int(c)] for c in cls[sel]]
         ballistic = np.arange(m) < nb
@@ -224,6 +226,11 @@ class ThreatBook:
                 return (
                     f"{tc}, {speed_now[i]:.0f} m/s, impact {miss[i, j]:.0f} m from "
                     f"{self.zones[j].name} in {dt:.0f} s (hit probability {p_hit[i, j]:.2f})"
+                )
+            if closing[i, j]:
+                return (
+                    f"{tc}, {speed_now[i]:.0f} m/s, {miss[i, j]:.0f} m from {self.zones[j].name} "
+                    f"at the {dt:.0f} s horizon and closing"
                 )
             return (
                 f"{tc}, {speed_now[i]:.0f} m/s, closest {miss[i, j]:.0f} m from "
