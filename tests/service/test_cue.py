@@ -1,5 +1,6 @@
-"""Slew-to-cue policy (`service.cue`): the top-ranked live threat, a new task for a new top track,
-refreshes at most every period, STOP when no ranked track is left, effectors never tasked."""
+"""Slew-to-cue policy (`service.cue`): the top-ranked live threats shared out between cameras, a new
+task for a new track, refreshes at most every period, STOP when no ranked track is left, effectors
+never tasked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from bastion.codecs.sapient import decode_message, parse_frames, validate
 from bastion.core.records import Event, EventKind, RankedThreat, ThreatClass, TrackLost, TrackReport
-from bastion.service.cue import CameraCue, cueable
+from bastion.service.cue import CameraCue, cueable, share_targets
 
 from .core_inputs import EPOCH
 from .live_helpers import rehearsal_config
@@ -98,3 +99,45 @@ def test_a_node_that_hung_up_is_forgotten() -> None:
     assert cue.step([], tracks, {}, 2.0, rng) == []  # gone: no task, no stop
     back = _tasks(cue.step([], tracks, CAMERA, 2.1, rng))  # back: a fresh task at once
     assert len(back) == 1 and back[0][2] == 1
+
+
+@pytest.mark.parametrize(
+    ("cameras", "ranked", "current", "expected"),
+    [
+        ([1, 2], [10, 20, 30], {}, {1: 10, 2: 20}),  # one threat each, in rank order
+        ([1, 2], [20, 10], {1: 10, 2: 20}, {1: 10, 2: 20}),  # threats swap ranks: no slewing
+        ([1, 2], [30, 10, 20], {1: 10, 2: 20}, {1: 10, 2: 30}),  # 30 displaces the 3rd, not the 1st
+        ([1, 2, 3], [10], {}, {1: 10, 2: 10, 3: 10}),  # fewer threats: the rest on the top one
+        ([1, 2], [10, 20], {1: 10, 2: 10}, {1: 10, 2: 20}),  # a doubled-up camera takes a new one
+        ([1, 2], [], {1: 10}, {1: None, 2: None}),  # nothing left
+    ],
+)
+def test_threats_are_shared_out_between_cameras(
+    cameras: list[int],
+    ranked: list[int],
+    current: dict[int, int],
+    expected: dict[int, int | None],
+) -> None:
+    assert share_targets(cameras, ranked, current) == expected
+
+
+def test_two_cameras_watch_the_two_most_urgent_threats() -> None:
+    site = rehearsal_config().scenario.params.site
+    cue = CameraCue(2.0, site, EPOCH, "1b4c8f0e-2a3d-4e5f-8a6b-7c8d9e0f1a2b")
+    rng = np.random.default_rng(3)
+    cams = {**CAMERA, 8: ("5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", ("NODE_TYPE_CAMERA",))}
+    tracks = {1: _track(1, 0.0), 2: _track(2, 300.0), 3: _track(3, 600.0)}
+    first = _tasks(cue.step(_ranked(10.0, 1, 2, 3), tracks, cams, 10.0, rng))
+    assert sorted((c, d) for c, _, _, d in first) == [
+        (7, "Bastion track 1"),
+        (8, "Bastion track 2"),
+    ]
+    swapped = _tasks(cue.step(_ranked(12.0, 2, 1, 3), tracks, cams, 12.0, rng))
+    assert sorted((c, d) for c, _, _, d in swapped) == [
+        (7, "Bastion track 1"),
+        (8, "Bastion track 2"),
+    ]  # refreshed in place: the same task ids, no slewing across
+    assert {t for _, t, _, _ in swapped} == {t for _, t, _, _ in first}
+    del tracks[1]
+    moved = _tasks(cue.step([], tracks, cams, 12.5, rng))
+    assert [(c, d) for c, _, _, d in moved] == [(7, "Bastion track 3")]  # the next threat down

@@ -84,8 +84,8 @@ class SapientInSpec(_Spec):
     cue_period_s: float | None = Field(
         default=None,
         gt=0.0,
-        description="Task registered cameras (never effectors) to look at the top-ranked threat, "
-        "refreshed this often, s; null: no tasks.",
+        description="Task registered cameras (never effectors) to look at the top-ranked threats, "
+        "one each, refreshed this often, s; null: no tasks.",
     )
 
 

@@ -1,10 +1,13 @@
-"""Slew-to-cue: SAPIENT Tasks that point registered cameras at the most urgent threat.
+"""Slew-to-cue: SAPIENT Tasks that point registered cameras at the most urgent threats.
 
 With `sapient.cue_period_s` set, every SAPIENT node registered on an open connection whose node types
-include a camera or a lidar (`LOOKING_TYPES`) is tasked to `look_at` the track at the top of the
-latest ranked threat list (THREAT_RANKED events; the first entry whose track is still alive). The
-task's location is refreshed at most every `cue_period_s` while the same track stays on top; a new
-top track gets a new task id; when no ranked track is alive the task is stopped (control STOP).
+include a camera or a lidar (`LOOKING_TYPES`) is tasked to `look_at` a track of the latest ranked
+threat list (THREAT_RANKED events; entries whose track is still alive). With several cameras the
+threats are shared out (`share_targets`): the K cameras cover the K most urgent threats, one each, a
+camera keeps its threat while that threat stays among the K (no swapping when two threats change
+places), and cameras left over when there are fewer threats than cameras all look at the most urgent
+one. A task's location is refreshed at most every `cue_period_s` while the camera keeps its track; a
+new track gets a new task id; when no ranked track is alive the task is stopped (control STOP).
 
 A node that also registers an effector type (`EFFECTOR_TYPES`: kinetic, jammer, directed energy,
 cyber) is never tasked, whatever else it lists: Bastion does not point weapons (the hard line of
@@ -41,6 +44,26 @@ def cueable(node_types: Iterable[str]) -> bool:
     return bool(types & LOOKING_TYPES) and not types & EFFECTOR_TYPES
 
 
+def share_targets(
+    cameras: list[int], ranked: list[int], current: Mapping[int, int]
+) -> dict[int, int | None]:
+    """Which track (or None) each camera looks at: `cameras` in their order, `ranked` the live
+    ranked track ids (most urgent first), `current` camera -> the track it looks at now."""
+    wanted = ranked[: len(cameras)]
+    out: dict[int, int | None] = {}
+    taken: set[int] = set()
+    for cam in cameras:  # keep a track that is still wanted and not already kept by another camera
+        tid = current.get(cam)
+        if tid is not None and tid in wanted and tid not in taken:
+            out[cam] = tid
+            taken.add(tid)
+    free = iter([tid for tid in wanted if tid not in taken])
+    for cam in cameras:
+        if cam not in out:
+            out[cam] = next(free, ranked[0] if ranked else None)
+    return out
+
+
 @dataclass(slots=True)
 class _Cue:
     track_id: int
@@ -73,15 +96,16 @@ class CameraCue:
         ranked = [e.payload for e in events if isinstance(e.payload, RankedThreat)]
         if ranked:
             self._ranked = [r.track_id for r in sorted(ranked, key=lambda r: r.rank)]
-        target = next((tid for tid in self._ranked if tid in tracks), None)
+        live = [tid for tid in self._ranked if tid in tracks]
         utc_s = self._epoch.to_utc_s(t_s)
         out: list[tuple[int, bytes]] = []
         for conn in [c for c in self._cues if c not in nodes]:  # the node hung up
             del self._cues[conn]
-        for conn, (node_id, types) in nodes.items():
-            if not cueable(types):
-                continue
-            cue = self._cues.get(conn)
+        cameras = [conn for conn, (_, types) in nodes.items() if cueable(types)]
+        targets = share_targets(cameras, live, {c: q.track_id for c, q in self._cues.items()})
+        for conn in cameras:
+            node_id = nodes[conn][0]
+            cue, target = self._cues.get(conn), targets[conn]
             if target is None:
                 if cue is not None:
                     msg = task_stop(
@@ -107,7 +131,7 @@ class CameraCue:
                 destination_id=node_id,
                 task_id=cue.task_id,
                 utc_s=utc_s,
-                name="look at the most urgent threat",
+                name=f"look at the threat ranked {live.index(target) + 1}",
             )
             out.append((conn, encode_message(msg)))
         self.tasks_sent += len(out)
