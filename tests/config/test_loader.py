@@ -98,7 +98,7 @@ def test_optional_sections_default_to_the_core_defaults() -> None:
     bare = {k: v for k, v in _base().items() if k not in ("operator", "tracker", "threat")}
     params = to_params(ScenarioSpec.model_validate(bare))
     assert params.operator == OperatorParams()
-    assert params.tracker == TrackerParams()
+    assert params.tracker == TrackerParams(site_alt_m=bare["site"]["alt_m"])  # site: not a default
     assert params.threat == ThreatParams()
 
 

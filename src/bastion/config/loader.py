@@ -39,6 +39,7 @@ from bastion.config.schema import (
     ScenarioSpec,
     TargetSpec,
 )
+from bastion.config.schema_stages import TrackerSpec
 from bastion.config.terrain import terrain_params
 from bastion.core.engage_params import (
     EffectorKind,
@@ -55,6 +56,7 @@ from bastion.core.geo import Site
 from bastion.core.params import (
     AdsbReceiverParams,
     BirdFlock,
+    ImmModelParams,
     RadarParams,
     RocketTarget,
     ScenarioParams,
@@ -268,12 +270,27 @@ def to_params(spec: ScenarioSpec) -> ScenarioParams:
             delay_sigma=op.delay_sigma,
             approve_probability=op.approve_probability,
         ),
-        tracker=TrackerParams(**tr.model_dump()),
+        tracker=_tracker(tr, spec.site.alt_m),
         threat=ThreatParams(**th.model_dump()),
         terrain=terrain_params(spec.terrain),
         identification=identification_params(spec.identification),
         remote_id=remote_id_params(spec.remote_id),
     )
+
+
+def _tracker(tr: TrackerSpec, site_alt_m: float) -> TrackerParams:
+    """Tracker settings; each IMM model entry keeps its own parameters by name."""
+    fields = tr.model_dump(exclude={"imm_models"})
+    models = tuple(
+        ImmModelParams(
+            kind=m.kind,
+            sojourn_s=m.sojourn_s,
+            weight=m.weight,
+            settings=tuple(m.model_dump(exclude={"kind", "sojourn_s", "weight"}).items()),
+        )
+        for m in tr.imm_models or ()
+    )
+    return TrackerParams(**fields, imm_models=models, site_alt_m=site_alt_m)
 
 
 def _sweep_rad(from_deg: float, to_deg: float) -> float:

@@ -28,6 +28,7 @@ from bastion.config.schema import (
 )
 from bastion.config.spec_types import show_value
 from bastion.core.errors import ConfigError
+from bastion.core.params import IMM_MODEL_KINDS
 from bastion.core.records import ThreatClass
 
 Loc = tuple[str | int, ...]
@@ -56,6 +57,7 @@ _KINDS = {
     "targets": ("target", TARGET_KINDS),
     "radars": ("sensor", SENSOR_KINDS),
     "effectors": ("effector", EFFECTOR_KINDS),
+    "imm_models": ("IMM model", IMM_MODEL_KINDS),
 }
 _BOUNDS = {
     "greater_than": ("gt", "greater than"),
@@ -102,7 +104,9 @@ def quantity(loc: Loc) -> str:
 
 
 def _kind_message(loc: Loc, tag: object) -> str:
-    noun, kinds = _KINDS.get(str(loc[0]) if loc else "", ("", ()))
+    """The message for a missing or unknown `kind` in the list named last in `loc`."""
+    lists = [seg for seg in loc if isinstance(seg, str) and seg in _KINDS]
+    noun, kinds = _KINDS[lists[-1]] if lists else ("", ())
     expected = "expected one of: " + ", ".join(kinds)
     if tag is None:
         return f"required field missing; {expected}"

@@ -26,7 +26,13 @@ from bastion.config.schema_identification import (
     RemoteIdSpec,
     SpoofSpec,
 )
-from bastion.config.schema_stages import EngageSpec, OperatorSpec, ThreatSpec, TrackerSpec
+from bastion.config.schema_stages import (
+    IMM_MODEL_SPECS,
+    EngageSpec,
+    OperatorSpec,
+    ThreatSpec,
+    TrackerSpec,
+)
 from bastion.config.spec_types import (
     Callsign,
     Icao,
@@ -249,6 +255,7 @@ ALL_SPECS: tuple[type[Spec], ...] = (
     EngageSpec,
     OperatorSpec,
     TrackerSpec,
+    *IMM_MODEL_SPECS,
     ThreatSpec,
     TerrainSpec,
     RemoteIdSpec,

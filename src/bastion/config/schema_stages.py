@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from bastion.config.spec_types import NonNegative, Number, Positive, Probability, Spec, Text, Whole
 
@@ -34,6 +35,78 @@ class OperatorSpec(Spec):
     approve_probability: Probability = Field(default=1.0, description="P(approve a request).")
 
 
+class _ImmModelSpec(Spec):
+    """What every IMM model entry has: its sojourn time and its weight at a track's start."""
+
+    sojourn_s: Positive = Field(default=10.0, description="Mean time in this model, s.")
+    weight: Positive = Field(default=0.2, description="Share of a new track's probability.")
+
+
+class ImmCvSpec(_ImmModelSpec):
+    kind: Literal["cv"] = Field(description="Constant velocity.")
+    sojourn_s: Positive = Field(default=60.0, description="Mean time in this model, s.")
+    weight: Positive = Field(default=0.4, description="Share of a new track's probability.")
+    accel_mps2: Positive = Field(default=0.5, description="White acceleration, m/s^2.")
+    accel_floor_sigma_mps2: Positive = Field(default=0.01, description="Acceleration floor, m/s^2.")
+
+
+class ImmSingerSpec(_ImmModelSpec):
+    kind: Literal["singer"] = Field(description="Singer acceleration.")
+    weight: Positive = Field(default=0.3, description="Share of a new track's probability.")
+    accel_sigma_mps2: Positive = Field(default=20.0, description="RMS acceleration, m/s^2.")
+    tau_s: Positive = Field(default=3.0, description="Manoeuvre time constant, s.")
+    jerk_psd_m2ps5: NonNegative = Field(default=0.0, description="Added white jerk, m^2/s^5.")
+
+
+class ImmCtSpec(_ImmModelSpec):
+    kind: Literal["ct"] = Field(description="3-D coordinated turn.")
+    jerk_psd_m2ps5: Positive = Field(default=30.0, description="White jerk, m^2/s^5.")
+    min_speed_mps: Positive = Field(default=1.0, description="No turn below this speed, m/s.")
+    max_turn_rate_radps: Positive = Field(default=3.0, description="Turn-rate clip, rad/s.")
+
+
+class ImmBallisticSpec(_ImmModelSpec):
+    kind: Literal["ballistic"] = Field(description="Gravity and drag.")
+    weight: Positive = Field(default=0.1, description="Share of a new track's probability.")
+    drag_factor_m2pkg: NonNegative = Field(default=1e-4, description="Cd*A/(2*mass), m^2/kg.")
+    accel_mps2: Positive = Field(default=1.0, description="Unmodelled forces, m/s^2.")
+    accel_floor_sigma_mps2: Positive = Field(default=0.1, description="Acceleration floor, m/s^2.")
+    max_step_s: Positive = Field(default=0.5, description="Longest integration substep, s.")
+
+
+class ImmHoverSpec(_ImmModelSpec):
+    kind: Literal["hover"] = Field(description="Station keeping.")
+    weight: Positive = Field(default=0.15, description="Share of a new track's probability.")
+    speed_sigma_mps: Positive = Field(default=0.5, description="RMS drift speed, m/s.")
+    tau_s: Positive = Field(default=2.0, description="Drift time constant, s.")
+    accel_floor_sigma_mps2: Positive = Field(default=0.01, description="Acceleration floor, m/s^2.")
+
+
+class ImmLevelTurnSpec(_ImmModelSpec):
+    kind: Literal["level_turn"] = Field(description="Left and right level turns at a stated level.")
+    sojourn_s: Positive = Field(default=5.0, description="Mean time in each turn model, s.")
+    weight: Positive = Field(default=0.1, description="Share of a new track's probability.")
+    accel_mps2: Positive = Field(description="Lateral acceleration of the turns, m/s^2.")
+    accel_noise_mps2: Positive = Field(default=0.5, description="White acceleration, m/s^2.")
+    accel_floor_sigma_mps2: Positive = Field(default=0.01, description="Acceleration floor, m/s^2.")
+    min_speed_mps: Positive = Field(default=3.0, description="No turn below this speed, m/s.")
+    max_turn_rate_radps: Positive = Field(default=3.0, description="Turn-rate clip, rad/s.")
+
+
+ImmModelSpec = Annotated[
+    ImmCvSpec | ImmSingerSpec | ImmCtSpec | ImmBallisticSpec | ImmHoverSpec | ImmLevelTurnSpec,
+    Field(discriminator="kind"),
+]
+IMM_MODEL_SPECS = (
+    ImmCvSpec,
+    ImmSingerSpec,
+    ImmCtSpec,
+    ImmBallisticSpec,
+    ImmHoverSpec,
+    ImmLevelTurnSpec,
+)
+
+
 class TrackerSpec(Spec):
     """Tracker v1 settings."""
 
@@ -49,6 +122,9 @@ class TrackerSpec(Spec):
     )
     filter: Literal["cv", "imm"] = Field(
         default="cv", description="State filter: constant velocity or the four-model IMM."
+    )
+    imm_models: list[ImmModelSpec] | None = Field(
+        default=None, min_length=1, description="The IMM's models; null: the default four."
     )
     radar_update: Literal["converted", "ekf", "ukf"] = Field(
         default="converted", description="Radar update: converted position, EKF or UKF."
@@ -89,6 +165,14 @@ class TrackerSpec(Spec):
     align_sensors: bool = Field(
         default=False, description="Estimate and correct each radar's bias and time offset."
     )
+
+    @model_validator(mode="after")
+    def _imm_models_need_the_imm(self) -> TrackerSpec:
+        if self.imm_models is not None and self.filter != "imm":
+            raise PydanticCustomError(
+                "bastion", "imm_models is set but filter is not 'imm': set filter: imm"
+            )
+        return self
 
 
 class ThreatSpec(Spec):

@@ -148,6 +148,22 @@ class ZoneParams:
     value: float = 1.0
 
 
+IMM_MODEL_KINDS = ("cv", "singer", "ct", "ballistic", "hover", "level_turn")
+"""Motion models the tracker's IMM can be given (docs/tracking.md; `level_turn` is a left and right pair)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImmModelParams:
+    """One model of the tracker's IMM as configured: its kind (`IMM_MODEL_KINDS`), its own parameters
+    by name (those of its class in `bastion.tracking`), its mean sojourn time (s) and its weight in a
+    new track's model probabilities (normalised over the models; a `level_turn` pair halves it)."""
+
+    kind: str
+    sojourn_s: float
+    weight: float = 1.0
+    settings: tuple[tuple[str, float], ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackerParams:
     """Tracker: state filter, chi-square gate, association, confirmation and deletion, fusion of
@@ -166,6 +182,10 @@ class TrackerParams:
     filter: str = "cv"
     """State filter: ``"cv"`` (constant-velocity Kalman) or ``"imm"`` (IMM over constant velocity,
     Singer, coordinated turn and ballistic models; see docs/tracking.md)."""
+    imm_models: tuple[ImmModelParams, ...] = ()
+    """The IMM's models; empty: the default four (`tracking.filters.imm_params`)."""
+    site_alt_m: float = 0.0
+    """The site origin's height above MSL (m): the air density of the ballistic model's drag."""
     radar_update: str = "converted"
     """Radar measurement update: ``"converted"`` (linear update with the converted position,
     fastest), ``"ekf"`` or ``"ukf"`` (range, azimuth, elevation directly; see `use_range_rate`)."""

@@ -6,10 +6,11 @@ velocity, what every later stage reads -- up to date:
 * `CvFilter` (``TrackerParams.filter = "cv"``): the converted-measurement constant-velocity filter
   (`predictor`, `updater`), process noise `process_accel_mps2`. Fastest; right for targets that
   fly straight.
-* `ImmFilter` (``"imm"``): the interacting multiple model filter (`imm`) over constant velocity (with
-  `process_accel_mps2`), Singer acceleration, 3-D coordinated turn and ballistic flight, on the
-  9-element state held in the table's `model_x`, `model_P`, `model_prob`; `x` and `P` are the
-  moment-matched combination. Right for drones that hover, dash and turn, and for rockets and mortars.
+* `ImmFilter` (``"imm"``): the interacting multiple model filter (`imm`) over constant velocity,
+  Singer acceleration, 3-D coordinated turn and ballistic flight (or the models of
+  `TrackerParams.imm_models`: see `imm_params`), on the 9-element state held in the table's
+  `model_x`, `model_P`, `model_prob`; `x` and `P` are the moment-matched combination. Right for
+  drones that hover, dash and turn, and for rockets and mortars.
 
 Each filter predicts every row to a batch time, updates given rows with given converted positions,
 and initialises rows just appended from single detections. The update also returns each pair's log
@@ -26,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.measurements import DetectionBatch
-from bastion.core.params import TrackerParams
+from bastion.core.params import IMM_MODEL_KINDS, TrackerParams
 from bastion.tracking.imm import (
     ImmParams,
     gaussian_loglik,
@@ -37,6 +38,10 @@ from bastion.tracking.imm import (
 )
 from bastion.tracking.jpda import JpdaParams, pda_combine
 from bastion.tracking.kalman_update import UpdateResult, log_likelihood
+from bastion.tracking.motion import ConstantVelocity, Hover, MotionModel, Singer
+from bastion.tracking.motion_ballistic import Ballistic
+from bastion.tracking.motion_level_turn import level_turn_pair
+from bastion.tracking.motion_turn import CoordinatedTurn3D
 from bastion.tracking.predictor import predict_inplace
 from bastion.tracking.radar_models import radar_ekf_update, radar_ukf_update
 from bastion.tracking.table import TrackTable
@@ -70,10 +75,47 @@ class PdaPairs:
     beta: FloatArray
 
 
+_MODEL_CLASSES: dict[str, Callable[..., MotionModel]] = {
+    "cv": ConstantVelocity,
+    "singer": Singer,
+    "ct": CoordinatedTurn3D,
+    "ballistic": Ballistic,
+    "hover": Hover,
+}
+
+
 def imm_params(params: TrackerParams) -> ImmParams:
-    """The IMM the tracker runs: the default models of `imm.ImmParams` (their own process noises;
-    `process_accel_mps2` is the constant-velocity filter's, not the IMM's) with `SOJOURN_S`."""
-    return replace(ImmParams(), sojourn_s=SOJOURN_S)
+    """The IMM the tracker runs: the models of `params.imm_models`, each with its own parameters,
+    sojourn time and initial weight (a `level_turn` entry is a left and right pair sharing its
+    weight); without them the default models of `imm.ImmParams` (their own process noises;
+    `process_accel_mps2` is the constant-velocity filter's, not the IMM's) with `SOJOURN_S`. The
+    ballistic model takes its air density at the site's height (`params.site_alt_m`)."""
+    if not params.imm_models:
+        default = ImmParams()
+        models = tuple(
+            replace(m, site_alt_m=params.site_alt_m) if isinstance(m, Ballistic) else m
+            for m in default.models
+        )
+        return replace(default, models=models, sojourn_s=SOJOURN_S)
+    built: list[tuple[MotionModel, float, float]] = []  # (model, sojourn s, weight)
+    for spec in params.imm_models:
+        kw = dict(spec.settings)
+        if spec.kind == "level_turn":
+            built += [(m, spec.sojourn_s, spec.weight / 2.0) for m in level_turn_pair(**kw)]
+            continue
+        if spec.kind not in _MODEL_CLASSES:
+            raise ValueError(
+                f"unknown IMM model kind {spec.kind!r}; expected one of {IMM_MODEL_KINDS}"
+            )
+        if spec.kind == "ballistic":
+            kw["site_alt_m"] = params.site_alt_m
+        built.append((_MODEL_CLASSES[spec.kind](**kw), spec.sojourn_s, spec.weight))
+    total = sum(w for _, _, w in built)
+    return ImmParams(
+        models=tuple(m for m, _, _ in built),
+        sojourn_s=tuple(s for _, s, _ in built),
+        initial_mu=tuple(w / total for _, _, w in built),
+    )
 
 
 class CvFilter:
