@@ -4,11 +4,22 @@ never tasked."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from bastion.codecs.sapient import decode_message, parse_frames, validate
-from bastion.core.records import Event, EventKind, RankedThreat, ThreatClass, TrackLost, TrackReport
+from bastion.core.records import (
+    Affiliation,
+    Event,
+    EventKind,
+    Identity,
+    RankedThreat,
+    ThreatClass,
+    TrackLost,
+    TrackReport,
+)
 from bastion.service.cue import CameraCue, cueable, share_targets
 
 from .core_inputs import EPOCH
@@ -141,3 +152,55 @@ def test_two_cameras_watch_the_two_most_urgent_threats() -> None:
     del tracks[1]
     moved = _tasks(cue.step([], tracks, cams, 12.5, rng))
     assert [(c, d) for c, _, _, d in moved] == [(7, "Bastion track 3")]  # the next threat down
+
+
+def _identity(tid: int, affiliation: Affiliation, t_s: float = 0.0) -> Event:
+    ident = Identity(
+        track_id=tid,
+        t_s=t_s,
+        threat_class=ThreatClass.MULTIROTOR,
+        affiliation=affiliation,
+        reason="test",
+    )
+    return Event(
+        seq=50 + tid, t_s=t_s, kind=EventKind.IDENTITY_CHANGED, subject_id=tid, payload=ident
+    )
+
+
+def test_spare_cameras_look_at_unknown_tracks_nearest_first_when_asked() -> None:
+    """Three cameras, one ranked threat (track 1): with `cue_unknowns` the other two look at the two
+    nearest tracks of unknown identity, never at a friend or a cooperative-only track; without it
+    they double up on the threat. A track identified later frees its camera."""
+    site = rehearsal_config().scenario.params.site
+    cams = {
+        7: CAMERA[7],
+        8: ("5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", ("NODE_TYPE_CAMERA",)),
+        9: ("6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e", ("NODE_TYPE_LIDAR",)),
+    }
+    tracks = {
+        1: _track(1, 0.0),
+        2: _track(2, 3000.0),  # unknown, far
+        3: _track(3, 900.0),  # unknown, near
+        4: _track(4, 100.0),  # friend
+        5: _track(5, 50.0),  # unknown, nearest
+        2**31: replace(_track(2**31, 10.0), coop_source="adsb", coop_ident="4ca123"),
+    }
+    events = [
+        *_ranked(10.0, 1),
+        _identity(4, Affiliation.FRIEND),
+        _identity(3, Affiliation.UNKNOWN),
+    ]
+    plain = CameraCue(2.0, site, EPOCH, "1b4c8f0e-2a3d-4e5f-8a6b-7c8d9e0f1a2b")
+    sent = _tasks(plain.step(events, tracks, cams, 10.0, np.random.default_rng(4)))
+    assert sorted(d for _, _, _, d in sent) == ["Bastion track 1"] * 3
+    cue = CameraCue(2.0, site, EPOCH, "1b4c8f0e-2a3d-4e5f-8a6b-7c8d9e0f1a2b", cue_unknowns=True)
+    rng = np.random.default_rng(5)
+    first = _tasks(cue.step(events, tracks, cams, 10.0, rng))
+    assert sorted((c, d) for c, _, _, d in first) == [
+        (7, "Bastion track 1"),
+        (8, "Bastion track 5"),
+        (9, "Bastion track 3"),
+    ]
+    # Track 5 is identified (neutral): its camera moves on to the next unknown, track 2.
+    later = _tasks(cue.step([_identity(5, Affiliation.NEUTRAL, 11.0)], tracks, cams, 11.0, rng))
+    assert [(c, d) for c, _, _, d in later] == [(8, "Bastion track 2")]

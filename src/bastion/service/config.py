@@ -87,6 +87,11 @@ class SapientInSpec(_Spec):
         description="Task registered cameras (never effectors) to look at the top-ranked threats, "
         "one each, refreshed this often, s; null: no tasks.",
     )
+    cue_unknowns: bool = Field(
+        default=False,
+        description="Cameras not needed for threats look at tracks of unknown identity, nearest "
+        "first, so that a person can identify them.",
+    )
 
 
 class AdsbInSpec(_Spec):

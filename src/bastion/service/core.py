@@ -97,7 +97,13 @@ class LiveCore:
             SapientFeed(SAPIENT_FEED, spec.sapient, params.site, epoch) if spec.sapient else None
         )
         self.cue = (
-            CameraCue(spec.sapient.cue_period_s, params.site, epoch, spec.sapient.node_id)
+            CameraCue(
+                spec.sapient.cue_period_s,
+                params.site,
+                epoch,
+                spec.sapient.node_id,
+                cue_unknowns=spec.sapient.cue_unknowns,
+            )
             if spec.sapient is not None and spec.sapient.cue_period_s is not None
             else None
         )
