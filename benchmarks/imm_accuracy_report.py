@@ -67,6 +67,11 @@ def write_markdown(path: Path, res: dict[str, object], load: tuple[float, float,
         + ", ".join(f"{k} {v:.2f} m" for k, v in own.items())
         + f"; IMM over the best of them {m['imm_rmse_m'] / min(own.values()):.3f}.",
         "",
+        "The tracker runs the same models with the sojourn times chosen on the shipped scenarios "
+        f"({', '.join(f'{v:g}' for v in m['tracker_imm_sojourn_s'])} s; `filters.imm_params`): "
+        f"{m['tracker_imm_rmse_m']:.2f} m here, "
+        f"{m['tracker_imm_rmse_m'] / m['best_single_rmse_m']:.3f} of the best single model.",
+        "",
         f"Sustained 3 g turn (information): IMM {t['imm_turn_rmse_m']:.2f} m, best single model "
         f"{t['best_single_turn_rmse_m']:.2f} m ({t['best_turn_model']}).",
     ]
