@@ -30,7 +30,8 @@ def test_closest_approach_of_inbound_and_passing_tracks() -> None:
 def test_an_approach_cut_by_the_horizon_is_marked_closing() -> None:
     """A track that would reach the zone only after the horizon: its nearest point is the path's end
     at the horizon, so the time is the horizon and the approach is flagged as still closing; one
-    that passes by, one that enters the zone, and one that dives short of it are not."""
+    that passes by, one that enters the zone, one that dives short of it and one that hovers are
+    not."""
     polys = zone_geometries([SQUARE])
     x = np.array(
         [
@@ -38,10 +39,11 @@ def test_an_approach_cut_by_the_horizon_is_marked_closing() -> None:
             [-5000.0, 1000.0, 300.0, 100.0, 0.0, 0.0],  # passes 900 m north, nearest mid-path
             [-5000.0, 0.0, 300.0, 100.0, 0.0, 0.0],  # enters the zone at 49 s
             [-3000.0, 0.0, 200.0, 20.0, 0.0, -5.0],  # reaches the ground at 40 s, 2.2 km short
+            [-3000.0, 0.0, 200.0, 0.0, 0.0, 0.0],  # hovering 2.9 km away
         ]
     )
     app = closest_approach(x, polys, horizon_s=100.0)
-    assert app.closing.tolist() == [[True], [False], [False], [False]]
+    assert app.closing.tolist() == [[True], [False], [False], [False], [False]]
     assert app.t_cpa_s[0, 0] == 100.0 and abs(app.cpa_m[0, 0] - 2900.0) < 1e-6
 
 
