@@ -17,6 +17,7 @@ not written for the per-scan path).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,7 @@ def with_level_turns(params: ImmParams) -> ImmParams:
 
 
 def with_hover_and_level_turns(params: ImmParams) -> ImmParams:
+    """`params` with `Hover` and the 3 g turn pair added."""
     return with_level_turns(with_hover(params))
 
 
@@ -119,10 +121,14 @@ def matched_to_profile() -> ImmParams:
     )
 
 
-MODEL_SETS = {
+def _matched(_params: ImmParams) -> ImmParams:
+    return matched_to_profile()
+
+
+MODEL_SETS: dict[str, Callable[[ImmParams], ImmParams]] = {
     "with `Hover`": with_hover,
     "with a 3 g turn pair": with_level_turns,
     "with both": with_hover_and_level_turns,
-    "matched to the profile (yardstick)": lambda _params: matched_to_profile(),
+    "matched to the profile (yardstick)": _matched,
 }
 """Column title -> function of the default `ImmParams` giving the model set."""
