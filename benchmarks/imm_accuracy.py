@@ -278,7 +278,7 @@ def main() -> None:
     ap.add_argument(
         "--variants",
         action="store_true",
-        help="also run the manoeuvring case at 1 and 2 Hz with x1 and x4 steady segments",
+        help="also run the manoeuvring case at 1 and 2 Hz with x1, x4 and x8 steady segments",
     )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--markdown", type=Path)
@@ -294,6 +294,7 @@ def main() -> None:
             (2.0, 4.0, SIGMA_R_M),
             (2.0, 1.0, 3.0),
             (2.0, 1.0, 1.0),
+            (2.0, 8.0, SIGMA_R_M),  # appended: each case's seed is its place in the list
         )
         vseeds = seeds[2].spawn(len(cases))
         for i, (rate, scale, sigma_r) in enumerate(cases):
