@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bastion.tracking.filters import HOVER
 from bastion.tracking.imm import ImmParams
-from bastion.tracking.motion import ConstantVelocity, Hover, MotionModel, Singer, symmetrise
+from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer, symmetrise
 from bastion.tracking.motion_level_turn import level_turn_pair
 
 G = 9.80665
@@ -33,7 +34,7 @@ ALONG_MPS2 = 6.0  # the profile's speed changes
 
 def with_hover(params: ImmParams) -> ImmParams:
     """`params` with `Hover(0.5 m/s, 2 s)` added (sojourn 10 s, initial share 0.15)."""
-    return _added(params, (Hover(speed_sigma_mps=0.5, tau_s=2.0),), (10.0,), 0.15)
+    return _added(params, (HOVER,), (10.0,), 0.15)
 
 
 def with_level_turns(params: ImmParams) -> ImmParams:
@@ -111,7 +112,7 @@ def matched_to_profile() -> ImmParams:
         ConstantVelocity(accel_mps2=0.5),
         Singer(accel_sigma_mps2=20.0, tau_s=3.0),
         *level_turn_pair(TURN_G * G),
-        Hover(speed_sigma_mps=0.5, tau_s=2.0),
+        HOVER,
         AlongTrack(accel_mps2=ALONG_MPS2, name="speed_up"),
         AlongTrack(accel_mps2=-ALONG_MPS2, name="slow_down"),
     )

@@ -4,6 +4,7 @@ refuses, and the IMM the tracker then runs."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from bastion.config.loader import parse_scenario
 from bastion.core.errors import ConfigError
 from bastion.core.measurements import DetectionBatch
 from bastion.core.params import TrackerParams
-from bastion.tracking.filters import SOJOURN_S, imm_params
+from bastion.tracking.filters import HOVER, SOJOURN_S, imm_params
 from bastion.tracking.imm import ImmParams
 from bastion.tracking.motion import ConstantVelocity, Hover
 from bastion.tracking.motion_ballistic import Ballistic
@@ -44,12 +45,17 @@ def test_without_imm_models_the_tracker_runs_the_default_set_at_the_site_height(
 
 
 def test_the_four_default_kinds_written_out_are_the_default_set() -> None:
-    written = imm_params(
-        _tracker(imm_models=[{"kind": k} for k in ("cv", "singer", "ct", "ballistic")])
-    )
-    default = imm_params(_tracker())
-    assert (written.models, written.sojourn_s) == (default.models, default.sojourn_s)
-    np.testing.assert_allclose(written.initial_mu, default.initial_mu, rtol=1e-12)
+    written = _tracker(imm_models=[{"kind": k} for k in ("cv", "singer", "ct", "ballistic")])
+    assert imm_params(written) == imm_params(_tracker())
+
+
+def test_an_entry_changes_only_what_it_gives() -> None:
+    """A partial entry keeps the kind's other defaults: its model's, its sojourn and its weight."""
+    imm = imm_params(_tracker(imm_models=[{"kind": "singer", "tau_s": 1.0}, {"kind": "hover"}]))
+    singer, hover = imm.models
+    assert singer == replace(ImmParams().models[1], tau_s=1.0) and hover == HOVER
+    assert imm.sojourn_s == (SOJOURN_S[1], 10.0)
+    np.testing.assert_allclose(imm.initial_mu, np.array([0.3, 0.15]) / 0.45)
 
 
 def test_a_tuned_set_with_hover_and_a_turn_pair() -> None:

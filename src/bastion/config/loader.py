@@ -279,14 +279,16 @@ def to_params(spec: ScenarioSpec) -> ScenarioParams:
 
 
 def _tracker(tr: TrackerSpec, site_alt_m: float) -> TrackerParams:
-    """Tracker settings; each IMM model entry keeps its own parameters by name."""
+    """Tracker settings; each IMM model entry keeps the parameters it gives, by name."""
     fields = tr.model_dump(exclude={"imm_models"})
     models = tuple(
         ImmModelParams(
             kind=m.kind,
             sojourn_s=m.sojourn_s,
             weight=m.weight,
-            settings=tuple(m.model_dump(exclude={"kind", "sojourn_s", "weight"}).items()),
+            settings=tuple(
+                m.model_dump(exclude={"kind", "sojourn_s", "weight"}, exclude_none=True).items()
+            ),
         )
         for m in tr.imm_models or ()
     )

@@ -36,61 +36,56 @@ class OperatorSpec(Spec):
 
 
 class _ImmModelSpec(Spec):
-    """What every IMM model entry has: its sojourn time and its weight at a track's start."""
+    """What every IMM model entry may give: its sojourn time and its weight at a track's start.
+    Every field left out keeps the kind's default (`tracking.filters.kind_defaults`, the values in
+    docs/scenarios.md)."""
 
-    sojourn_s: Positive = Field(default=10.0, description="Mean time in this model, s.")
-    weight: Positive = Field(default=0.2, description="Share of a new track's probability.")
+    sojourn_s: Positive | None = Field(default=None, description="Mean time in this model, s.")
+    weight: Positive | None = Field(default=None, description="Share of a new track's probability.")
 
 
 class ImmCvSpec(_ImmModelSpec):
     kind: Literal["cv"] = Field(description="Constant velocity.")
-    sojourn_s: Positive = Field(default=60.0, description="Mean time in this model, s.")
-    weight: Positive = Field(default=0.4, description="Share of a new track's probability.")
-    accel_mps2: Positive = Field(default=0.5, description="White acceleration, m/s^2.")
-    accel_floor_sigma_mps2: Positive = Field(default=0.01, description="Acceleration floor, m/s^2.")
+    accel_mps2: Positive | None = Field(default=None, description="White acceleration, m/s^2.")
+    accel_floor_sigma_mps2: Positive | None = Field(default=None, description="Floor, m/s^2.")
 
 
 class ImmSingerSpec(_ImmModelSpec):
     kind: Literal["singer"] = Field(description="Singer acceleration.")
-    weight: Positive = Field(default=0.3, description="Share of a new track's probability.")
-    accel_sigma_mps2: Positive = Field(default=20.0, description="RMS acceleration, m/s^2.")
-    tau_s: Positive = Field(default=3.0, description="Manoeuvre time constant, s.")
-    jerk_psd_m2ps5: NonNegative = Field(default=0.0, description="Added white jerk, m^2/s^5.")
+    accel_sigma_mps2: Positive | None = Field(default=None, description="RMS acceleration, m/s^2.")
+    tau_s: Positive | None = Field(default=None, description="Manoeuvre time constant, s.")
+    jerk_psd_m2ps5: NonNegative | None = Field(default=None, description="White jerk, m^2/s^5.")
 
 
 class ImmCtSpec(_ImmModelSpec):
     kind: Literal["ct"] = Field(description="3-D coordinated turn.")
-    jerk_psd_m2ps5: Positive = Field(default=30.0, description="White jerk, m^2/s^5.")
-    min_speed_mps: Positive = Field(default=1.0, description="No turn below this speed, m/s.")
-    max_turn_rate_radps: Positive = Field(default=3.0, description="Turn-rate clip, rad/s.")
+    jerk_psd_m2ps5: Positive | None = Field(default=None, description="White jerk, m^2/s^5.")
+    min_speed_mps: Positive | None = Field(default=None, description="No turn below this, m/s.")
+    max_turn_rate_radps: Positive | None = Field(default=None, description="Rate clip, rad/s.")
 
 
 class ImmBallisticSpec(_ImmModelSpec):
     kind: Literal["ballistic"] = Field(description="Gravity and drag.")
-    weight: Positive = Field(default=0.1, description="Share of a new track's probability.")
-    drag_factor_m2pkg: NonNegative = Field(default=1e-4, description="Cd*A/(2*mass), m^2/kg.")
-    accel_mps2: Positive = Field(default=1.0, description="Unmodelled forces, m/s^2.")
-    accel_floor_sigma_mps2: Positive = Field(default=0.1, description="Acceleration floor, m/s^2.")
-    max_step_s: Positive = Field(default=0.5, description="Longest integration substep, s.")
+    drag_factor_m2pkg: NonNegative | None = Field(default=None, description="Cd*A/(2*m), m^2/kg.")
+    accel_mps2: Positive | None = Field(default=None, description="Unmodelled forces, m/s^2.")
+    accel_floor_sigma_mps2: Positive | None = Field(default=None, description="Floor, m/s^2.")
+    max_step_s: Positive | None = Field(default=None, description="Longest substep, s.")
 
 
 class ImmHoverSpec(_ImmModelSpec):
     kind: Literal["hover"] = Field(description="Station keeping.")
-    weight: Positive = Field(default=0.15, description="Share of a new track's probability.")
-    speed_sigma_mps: Positive = Field(default=0.5, description="RMS drift speed, m/s.")
-    tau_s: Positive = Field(default=2.0, description="Drift time constant, s.")
-    accel_floor_sigma_mps2: Positive = Field(default=0.01, description="Acceleration floor, m/s^2.")
+    speed_sigma_mps: Positive | None = Field(default=None, description="RMS drift speed, m/s.")
+    tau_s: Positive | None = Field(default=None, description="Drift time constant, s.")
+    accel_floor_sigma_mps2: Positive | None = Field(default=None, description="Floor, m/s^2.")
 
 
 class ImmLevelTurnSpec(_ImmModelSpec):
     kind: Literal["level_turn"] = Field(description="Left and right level turns at a stated level.")
-    sojourn_s: Positive = Field(default=5.0, description="Mean time in each turn model, s.")
-    weight: Positive = Field(default=0.1, description="Share of a new track's probability.")
     accel_mps2: Positive = Field(description="Lateral acceleration of the turns, m/s^2.")
-    accel_noise_mps2: Positive = Field(default=0.5, description="White acceleration, m/s^2.")
-    accel_floor_sigma_mps2: Positive = Field(default=0.01, description="Acceleration floor, m/s^2.")
-    min_speed_mps: Positive = Field(default=3.0, description="No turn below this speed, m/s.")
-    max_turn_rate_radps: Positive = Field(default=3.0, description="Turn-rate clip, rad/s.")
+    accel_noise_mps2: Positive | None = Field(default=None, description="White accel., m/s^2.")
+    accel_floor_sigma_mps2: Positive | None = Field(default=None, description="Floor, m/s^2.")
+    min_speed_mps: Positive | None = Field(default=None, description="No turn below this, m/s.")
+    max_turn_rate_radps: Positive | None = Field(default=None, description="Rate clip, rad/s.")
 
 
 ImmModelSpec = Annotated[

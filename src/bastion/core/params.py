@@ -154,13 +154,15 @@ IMM_MODEL_KINDS = ("cv", "singer", "ct", "ballistic", "hover", "level_turn")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImmModelParams:
-    """One model of the tracker's IMM as configured: its kind (`IMM_MODEL_KINDS`), its own parameters
-    by name (those of its class in `bastion.tracking`), its mean sojourn time (s) and its weight in a
-    new track's model probabilities (normalised over the models; a `level_turn` pair halves it)."""
+    """One model of the tracker's IMM as configured: its kind (`IMM_MODEL_KINDS`), the parameters it
+    sets by name (those of its class in `bastion.tracking`; the others keep the kind's defaults),
+    its mean sojourn time (s) and its weight in a new track's model probabilities (normalised over
+    the models; a `level_turn` pair halves it); None: the kind's default
+    (`tracking.filters.kind_defaults`)."""
 
     kind: str
-    sojourn_s: float
-    weight: float = 1.0
+    sojourn_s: float | None = None
+    weight: float | None = None
     settings: tuple[tuple[str, float], ...] = ()
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bastion.core.measurements import DetectionBatch
-from bastion.core.params import IMM_MODEL_KINDS, TrackerParams
+from bastion.core.params import IMM_MODEL_KINDS, ImmModelParams, TrackerParams
 from bastion.tracking.imm import (
     ImmParams,
     gaussian_loglik,
@@ -38,10 +38,9 @@ from bastion.tracking.imm import (
 )
 from bastion.tracking.jpda import JpdaParams, pda_combine
 from bastion.tracking.kalman_update import UpdateResult, log_likelihood
-from bastion.tracking.motion import ConstantVelocity, Hover, MotionModel, Singer
+from bastion.tracking.motion import Hover, MotionModel
 from bastion.tracking.motion_ballistic import Ballistic
 from bastion.tracking.motion_level_turn import level_turn_pair
-from bastion.tracking.motion_turn import CoordinatedTurn3D
 from bastion.tracking.predictor import predict_inplace
 from bastion.tracking.radar_models import radar_ekf_update, radar_ukf_update
 from bastion.tracking.table import TrackTable
@@ -75,46 +74,57 @@ class PdaPairs:
     beta: FloatArray
 
 
-_MODEL_CLASSES: dict[str, Callable[..., MotionModel]] = {
-    "cv": ConstantVelocity,
-    "singer": Singer,
-    "ct": CoordinatedTurn3D,
-    "ballistic": Ballistic,
-    "hover": Hover,
-}
+HOVER = Hover(speed_sigma_mps=0.5, tau_s=2.0)
+"""The station-keeping model a `hover` entry of `TrackerParams.imm_models` starts from."""
+DEFAULT_KINDS = ("cv", "singer", "ct", "ballistic")
+"""The kinds of the default IMM, in its order."""
+
+
+def kind_defaults() -> dict[str, tuple[MotionModel | None, float, float]]:
+    """Kind -> (the model an `imm_models` entry of that kind starts from, its sojourn time s, its
+    initial weight): the default IMM's own for its four kinds, then `hover` and `level_turn` (whose
+    turn level every entry must give)."""
+    d = ImmParams()
+    out: dict[str, tuple[MotionModel | None, float, float]] = {
+        m.name: (m, sojourn, w)
+        for m, sojourn, w in zip(d.models, SOJOURN_S, d.initial_mu, strict=True)
+    }
+    out["hover"] = (HOVER, 10.0, 0.15)
+    out["level_turn"] = (None, 5.0, 0.1)
+    return out
 
 
 def imm_params(params: TrackerParams) -> ImmParams:
-    """The IMM the tracker runs: the models of `params.imm_models`, each with its own parameters,
-    sojourn time and initial weight (a `level_turn` entry is a left and right pair sharing its
-    weight); without them the default models of `imm.ImmParams` (their own process noises;
-    `process_accel_mps2` is the constant-velocity filter's, not the IMM's) with `SOJOURN_S`. The
-    ballistic model takes its air density at the site's height (`params.site_alt_m`)."""
-    if not params.imm_models:
-        default = ImmParams()
-        models = tuple(
-            replace(m, site_alt_m=params.site_alt_m) if isinstance(m, Ballistic) else m
-            for m in default.models
-        )
-        return replace(default, models=models, sojourn_s=SOJOURN_S)
+    """The IMM the tracker runs: the models of `params.imm_models` (by default the four of
+    `DEFAULT_KINDS`), each from `kind_defaults` with the settings, sojourn time and initial weight
+    its entry gives (a `level_turn` entry is a left and right pair sharing its weight); the weights
+    are normalised. The IMM's models have their own process noises (`process_accel_mps2` is the
+    constant-velocity filter's, not the IMM's). The ballistic model takes its air density at the
+    site's height (`params.site_alt_m`)."""
+    entries = params.imm_models or tuple(ImmModelParams(kind=k) for k in DEFAULT_KINDS)
+    defaults = kind_defaults()
     built: list[tuple[MotionModel, float, float]] = []  # (model, sojourn s, weight)
-    for spec in params.imm_models:
-        kw = dict(spec.settings)
-        if spec.kind == "level_turn":
-            built += [(m, spec.sojourn_s, spec.weight / 2.0) for m in level_turn_pair(**kw)]
-            continue
-        if spec.kind not in _MODEL_CLASSES:
+    for entry in entries:
+        if entry.kind not in defaults:
             raise ValueError(
-                f"unknown IMM model kind {spec.kind!r}; expected one of {IMM_MODEL_KINDS}"
+                f"unknown IMM model kind {entry.kind!r}; expected one of {IMM_MODEL_KINDS}"
             )
-        if spec.kind == "ballistic":
+        start, sojourn, weight = defaults[entry.kind]
+        sojourn = sojourn if entry.sojourn_s is None else entry.sojourn_s
+        weight = weight if entry.weight is None else entry.weight
+        kw = dict(entry.settings)
+        if start is None:  # level_turn
+            built += [(m, sojourn, weight / 2.0) for m in level_turn_pair(**kw)]
+            continue
+        if isinstance(start, Ballistic):
             kw["site_alt_m"] = params.site_alt_m
-        built.append((_MODEL_CLASSES[spec.kind](**kw), spec.sojourn_s, spec.weight))
+        built.append((replace(start, **kw), sojourn, weight))  # type: ignore[type-var]  # dataclasses
     total = sum(w for _, _, w in built)
+    scale = 1.0 if math.isclose(total, 1.0) else 1.0 / total  # the default weights stay exact
     return ImmParams(
         models=tuple(m for m, _, _ in built),
         sojourn_s=tuple(s for _, s, _ in built),
-        initial_mu=tuple(w / total for _, _, w in built),
+        initial_mu=tuple(w * scale for _, _, w in built),
     )
 
 
