@@ -24,7 +24,7 @@ import numpy as np
 
 from bastion.tracking.filters import HOVER
 from bastion.tracking.imm import ImmParams
-from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer, symmetrise
+from bastion.tracking.motion import ConstantVelocity, MotionModel, Singer, kron_axes, symmetrise
 from bastion.tracking.motion_level_turn import level_turn_pair
 
 G = 9.80665
@@ -96,13 +96,8 @@ class AlongTrack:
         out = self.mean(probes.reshape(-1, 9), np.repeat(dt_s, 18)).reshape(k, 18, 9)
         J = np.swapaxes((out[:, :9] - out[:, 9:]) / (2 * h[:, :, None]), 1, 2)
         P_new = J @ P @ np.swapaxes(J, 1, 2)
-        q, T = self.accel_noise_mps2**2, dt_s
-        for ax in range(3):
-            P_new[:, ax, ax] += q * T**3 / 3.0
-            P_new[:, ax, 3 + ax] += q * T**2 / 2.0
-            P_new[:, 3 + ax, ax] += q * T**2 / 2.0
-            P_new[:, 3 + ax, 3 + ax] += q * T
-            P_new[:, 6 + ax, 6 + ax] += 1e-4
+        cwna = ConstantVelocity(accel_mps2=self.accel_noise_mps2, accel_floor_sigma_mps2=0.01)
+        P_new += kron_axes(cwna.axis_matrices(dt_s)[1])
         return self.mean(x, dt_s), symmetrise(P_new)
 
 

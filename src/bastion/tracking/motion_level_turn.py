@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bastion.tracking.motion import DIM, hold_zero_steps, symmetrise
+from bastion.tracking.motion import DIM, ConstantVelocity, hold_zero_steps, kron_axes, symmetrise
 from bastion.tracking.motion_turn import domc, dsinc, one_minus_cos_over_sq, sinc
 
 FloatArray = NDArray[np.float64]
@@ -56,6 +56,13 @@ class LevelTurn:
     def __post_init__(self) -> None:
         if not self.accel_mps2 > 0.0 or not self.min_speed_mps > 0.0:
             raise ValueError("LevelTurn: accel_mps2 and min_speed_mps must be > 0")
+
+    @property
+    def _noise(self) -> ConstantVelocity:
+        """The process noise about the turn: constant velocity's, with this model's densities."""
+        return ConstantVelocity(
+            accel_mps2=self.accel_noise_mps2, accel_floor_sigma_mps2=self.accel_floor_sigma_mps2
+        )
 
     def turn_rate_radps(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Signed turn rate omega (K,) of states `x` (K, 9) and d omega / d v_h (K, 2)."""
@@ -109,13 +116,7 @@ class LevelTurn:
         u[:, 7] = nvx - th * nvy
         J[:, :, 3:5] += u[:, :, None] * grad[:, None, :]
         P_new = J @ P @ np.swapaxes(J, 1, 2)
-        q = self.accel_noise_mps2**2
-        for a in range(3):
-            P_new[:, a, a] += q * T**3 / 3.0
-            P_new[:, a, 3 + a] += q * T**2 / 2.0
-            P_new[:, 3 + a, a] += q * T**2 / 2.0
-            P_new[:, 3 + a, 3 + a] += q * T
-            P_new[:, 6 + a, 6 + a] += self.accel_floor_sigma_mps2**2
+        P_new += kron_axes(self._noise.axis_matrices(T)[1])  # the CWNA noise of constant velocity
         return hold_zero_steps(dt_s, x, P, x_new, symmetrise(P_new))
 
 
